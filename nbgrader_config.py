@@ -1,0 +1,23 @@
+"""nbgrader configuration for the course (read by every `nbgrader` command run here).
+
+solutions/   the instructor's source notebooks (nbgrader's "source" folder)
+assignments/ the student versions generated from them (nbgrader's "release" folder)
+.nbgrader/   the gradebook and the exchange, local to this clone and ignored by git
+"""
+
+import os
+
+course_root = os.path.dirname(os.path.abspath(__file__))
+c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
+
+c.CourseDirectory.root = course_root
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "assignments"
+c.CourseDirectory.course_id = "dlcourse"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(course_root, ".nbgrader", "gradebook.db")
+c.Exchange.root = os.path.join(course_root, ".nbgrader", "exchange")
+
+# A graded cell may train a small model: give it 5 minutes, not nbgrader's 30 s.
+c.ExecutePreprocessor.timeout = 300
+# Student code must not hide its output in notebooks it hands in.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -1,0 +1,99 @@
+"""Images as arrays: named 3x3 kernels, pixel patches and the lesson-01 viewer.
+
+The filtering here uses SciPy (``scipy.ndimage.correlate``); lesson 09 writes the
+same cross-correlation from scratch and checks it against this.
+"""
+
+import numpy as np
+from scipy import ndimage
+
+KERNELS = {
+    "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=np.float64),
+    "edge": np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], dtype=np.float64),
+    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=np.float64),
+    "box blur": np.full((3, 3), 1 / 9),
+    "gaussian blur": np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=np.float64) / 16,
+    "sobel x": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=np.float64),
+    "sobel y": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=np.float64),
+}
+
+
+def pixel_patch(image, row, col, size=5):
+    """The ``size`` x ``size`` window of a 2-D image centred on (row, col).
+
+    Returns ``(patch, (top, left))``; the window is moved inside the image near
+    the borders, so the patch always has the full size.
+    """
+    image = np.asarray(image)
+    if image.ndim != 2:
+        raise ValueError(f"expected a 2-D (grayscale) image, got shape {image.shape}")
+    height, width = image.shape
+    if not (0 <= row < height and 0 <= col < width):
+        raise ValueError(f"pixel ({row}, {col}) is outside the {height}x{width} image")
+    if size > min(height, width):
+        raise ValueError(f"a {size}x{size} patch does not fit in a {height}x{width} image")
+    top = min(max(row - size // 2, 0), height - size)
+    left = min(max(col - size // 2, 0), width - size)
+    return image[top: top + size, left: left + size], (top, left)
+
+
+def filter_image(image, kernel):
+    """Cross-correlate a 2-D image with a 2-D kernel, output the same size (zero padding)."""
+    image = np.asarray(image, dtype=np.float64)
+    kernel = np.asarray(kernel, dtype=np.float64)
+    if image.ndim != 2 or kernel.ndim != 2:
+        raise ValueError(f"expected 2-D image and kernel, got {image.shape} and {kernel.shape}")
+    return ndimage.correlate(image, kernel, mode="constant", cval=0.0)
+
+
+def kernel_response(patch, kernel):
+    """The filter's output at the centre of a patch: sum of patch * kernel (3x3 centre)."""
+    patch = np.asarray(patch, dtype=np.float64)
+    kernel = np.asarray(kernel, dtype=np.float64)
+    k = kernel.shape[0]
+    centre = patch.shape[0] // 2
+    window = patch[centre - k // 2: centre + k // 2 + 1, centre - k // 2: centre + k // 2 + 1]
+    return float(np.sum(window * kernel))
+
+
+def pixel_viewer_widget(image, size=7):
+    """Sliders for a pixel position and a kernel menu over a 2-D image (values 0..255).
+
+    Shows the image with the patch outlined, the patch's numbers, and the filtered
+    image. ``widget.result`` holds ``patch``, ``response`` (the filter at the
+    chosen pixel) and ``kernel``.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    image = np.asarray(image, dtype=np.float64)
+    height, width = image.shape
+
+    def show(row, col, kernel_name):
+        kernel = KERNELS[kernel_name]
+        patch, (top, left) = pixel_patch(image, row, col, size)
+        filtered = filter_image(image, kernel)
+        fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
+        axes[0].imshow(image, cmap="gray", vmin=0, vmax=255)
+        axes[0].add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False, color="red"))
+        axes[0].set_title(f"image {height}x{width}: pixel ({row}, {col})")
+        axes[1].imshow(patch, cmap="gray", vmin=0, vmax=255)
+        for (i, j), value in np.ndenumerate(patch):
+            axes[1].text(j, i, f"{value:.0f}", ha="center", va="center",
+                         color="red" if value < 128 else "black", fontsize=8)
+        axes[1].set_title(f"the numbers the computer sees ({size}x{size})")
+        axes[2].imshow(filtered, cmap="gray")
+        axes[2].set_title(f"after the '{kernel_name}' kernel")
+        for ax in axes:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        plt.show()
+        return {"patch": patch, "response": float(filtered[row, col]), "kernel": kernel}
+
+    return widgets.interactive(
+        show,
+        row=widgets.IntSlider(value=height // 2, min=0, max=height - 1, description="row"),
+        col=widgets.IntSlider(value=width // 2, min=0, max=width - 1, description="column"),
+        kernel_name=widgets.Dropdown(options=list(KERNELS), value="identity", description="kernel"),
+    )

@@ -1,0 +1,91 @@
+"""Run-time settings shared by every notebook: quick mode, seeds, devices, packages.
+
+Quick mode shrinks data and epochs so that the test suite runs every cell in
+seconds. It is on when ``DLCOURSE_QUICK`` is set to a true value, or when nbgrader
+executes a notebook (nbgrader sets ``NBGRADER_EXECUTION``). It never skips a cell.
+"""
+
+import importlib
+import os
+import random
+import sys
+
+import numpy as np
+
+QUICK_ENV = "DLCOURSE_QUICK"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def quick_mode():
+    """True when notebooks should run on small data and few epochs."""
+    if os.environ.get(QUICK_ENV, "").strip().lower() in _TRUE:
+        return True
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+def by_mode(quick, full):
+    """Return ``quick`` in quick mode and ``full`` otherwise (e.g. epochs)."""
+    return quick if quick_mode() else full
+
+
+def seed_everything(seed=0):
+    """Seed Python, NumPy and (if it is already imported) TensorFlow/Keras.
+
+    Returns a NumPy ``Generator`` seeded with ``seed`` for the notebook to use.
+    """
+    random.seed(seed)
+    np.random.seed(seed)
+    if "keras" in sys.modules or "tensorflow" in sys.modules:
+        import keras
+
+        keras.utils.set_random_seed(seed)
+    return np.random.default_rng(seed)
+
+
+class MissingPackageError(ImportError):
+    """A package the course needs is not installed in the running Python."""
+
+
+def require(module, purpose="this lesson"):
+    """Import ``module`` or raise an error that says how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise MissingPackageError(
+            f"{purpose} needs the Python package '{module}', which this kernel "
+            f"({sys.executable}) cannot import ({error}).\n"
+            "Fix: from the course folder run `./course lab` (it installs the pinned "
+            "packages into .venv and starts JupyterLab with that Python), or run "
+            "`pip install -r requirements.txt -e .` in the environment of this kernel."
+        ) from None
+
+
+def describe_devices(tf=None):
+    """Say which device TensorFlow will train on, as one readable line."""
+    tf = tf or require("tensorflow", "Training with Keras")
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        names = []
+        for gpu in gpus:
+            details = tf.config.experimental.get_device_details(gpu)
+            names.append(details.get("device_name", gpu.name))
+        return f"Training on GPU: {', '.join(names)}"
+    return (
+        f"No GPU found: training on the CPU ({os.cpu_count()} cores). "
+        "Every cell still runs; a GPU only makes the full-size runs faster."
+    )
+
+
+def setup_keras(seed=0, deterministic=True):
+    """Import Keras for a lesson: seed it, make it deterministic, print the device.
+
+    Returns the ``keras`` module. On a GPU, op determinism can be switched off with
+    ``deterministic=False`` for speed.
+    """
+    tf = require("tensorflow", "Training with Keras")
+    keras = require("keras", "Training with Keras")
+    keras.utils.set_random_seed(seed)
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    print(describe_devices(tf))
+    return keras

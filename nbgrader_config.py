@@ -8,6 +8,7 @@ assignments/ the student versions generated from them (nbgrader's "release" fold
 import os
 
 course_root = os.path.dirname(os.path.abspath(__file__))
+os.makedirs(os.path.join(course_root, ".nbgrader", "exchange"), exist_ok=True)
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.root = course_root

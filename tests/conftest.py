@@ -2,12 +2,20 @@
 
 import os
 import queue
+import sys
+from pathlib import Path
 
 import pytest
 
 os.environ["DLCOURSE_QUICK"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# nbgrader runs `alembic` and Jupyter finds kernels through PATH: use this Python's.
+os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one worker")
 
 
 class Kernel:

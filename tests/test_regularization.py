@@ -1,0 +1,104 @@
+"""Penalties against Keras's regularisers and numerical gradients, dropout in
+expectation and against keras.layers.Dropout, early stopping against Keras's callback."""
+
+import numpy as np
+import pytest
+
+from dlcourse import checks
+from dlcourse import regularization as reg
+
+
+def test_penalties_match_keras_and_gradients_are_right():
+    import keras
+
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(size=(4, 3)), rng.normal(size=(3,))]
+    for ours, grad, keras_reg, strength in (
+        (reg.l2_penalty, reg.l2_gradient, keras.regularizers.L2, 0.03),
+        (reg.l1_penalty, reg.l1_gradient, keras.regularizers.L1, 0.02),
+    ):
+        expected = sum(float(keras_reg(strength)(w)) for w in weights)
+        assert abs(ours(weights, strength) / expected - 1) < 1e-6
+        for w, g in zip(weights, grad(weights, strength)):
+            numeric = checks.numerical_gradient(lambda v: ours(v, strength), w.copy())
+            assert checks.rel_error(g, numeric) < 1e-7
+
+
+def test_decks_l2_is_keras_l2_with_lambda_over_2m():
+    w = np.random.default_rng(1).normal(size=10)
+    lam, m = 0.5, 200
+    assert np.isclose(reg.l2_penalty(w, lam / (2 * m)), lam / (2 * m) * np.sum(w**2))
+
+
+@pytest.mark.parametrize("rate", [0.2, 0.5, 0.8])
+def test_both_dropouts_agree_with_test_time_in_expectation(rate):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(5,)) + 1.0
+    w = rng.normal(size=(5, 3))
+    trials = 40000
+    for inverted in (True, False):
+        outs = np.array([reg.dropout_forward(x, rate, rng, True, inverted)[0] @ w
+                         for _ in range(trials)])
+        test_out = reg.dropout_forward(x, rate, training=False, inverted=inverted)[0] @ w
+        standard_error = outs.std(axis=0) / np.sqrt(trials)
+        assert np.all(np.abs(outs.mean(axis=0) - test_out) < 5 * standard_error), inverted
+
+
+def test_decks_scaling_equals_scaling_the_weights():
+    rng = np.random.default_rng(3)
+    x, w = rng.normal(size=(4, 6)), rng.normal(size=(6, 2))
+    out, _ = reg.dropout_forward(x, 0.5, training=False, inverted=False)
+    assert np.allclose(out @ w, x @ (0.5 * w))  # "if w = 1 by training, set w = 0.5"
+
+
+def test_inverted_dropout_matches_keras_values():
+    import keras
+
+    x = np.random.default_rng(4).uniform(1, 2, size=(200, 50))
+    layer = keras.layers.Dropout(0.3, seed=1)
+    theirs = np.asarray(layer(x, training=True))
+    ours, mask = reg.dropout_forward(x, 0.3, np.random.default_rng(1), True)
+    kept = theirs != 0
+    assert np.allclose(theirs[kept], x[kept] / 0.7, rtol=1e-6)  # Keras scales by 1/(1-p)
+    assert np.allclose(ours[mask], x[mask] / 0.7)
+    assert abs(kept.mean() - mask.mean()) < 0.02  # both keep about 70%
+    assert np.allclose(np.asarray(layer(x, training=False)), x)
+
+
+def test_dropout_backward_matches_numerical_gradient():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(3, 4))
+    dout = rng.normal(size=(3, 4))
+    _, mask = reg.dropout_forward(x, 0.4, np.random.default_rng(9), True)
+    numeric = checks.numerical_gradient(
+        lambda v: np.sum(reg.dropout_forward(v, 0.4, np.random.default_rng(9), True)[0] * dout), x)
+    assert checks.rel_error(reg.dropout_backward(dout, mask, 0.4), numeric) < 1e-8
+
+
+def test_dropout_bad_rate_message():
+    with pytest.raises(ValueError, match="rate must be in"):
+        reg.dropout_forward(np.ones(3), 1.0, np.random.default_rng(0))
+
+
+def test_early_stopping_matches_keras_callback():
+    import keras
+
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    rng = np.random.default_rng(0)
+    for trial in range(30):
+        epochs = int(rng.integers(3, 25))
+        losses = np.cumsum(rng.normal(-0.05, 0.2, size=epochs)) + 5
+        patience = int(rng.integers(1, 5))
+        min_delta = float(rng.choice([0.0, 0.05]))
+        callback = keras.callbacks.EarlyStopping(patience=patience, min_delta=min_delta,
+                                                 mode="min")
+        callback.set_model(model)
+        model.stop_training = False
+        callback.on_train_begin()
+        keras_stop = None
+        for epoch, loss in enumerate(losses):
+            callback.on_epoch_end(epoch, {"val_loss": float(loss)})
+            if model.stop_training:
+                keras_stop = epoch
+                break
+        assert reg.early_stopping(losses, patience, min_delta) == (keras_stop, callback.best_epoch)

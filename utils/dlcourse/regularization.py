@@ -1,0 +1,80 @@
+"""Regularisation: L1/L2 penalties, dropout (two ways) and early stopping.
+
+Penalties use Keras's convention: ``keras.regularizers.L2(l2)`` adds
+``l2 * sum(w**2)`` and ``L1(l1)`` adds ``l1 * sum(|w|)`` to the loss. The decks
+write ``lambda / (2m) * sum(w**2)``: the same thing with ``l2 = lambda / (2m)``.
+"""
+
+import numpy as np
+
+from dlcourse.checks import check_array
+
+
+def _as_list(weights):
+    return [weights] if isinstance(weights, np.ndarray) else list(weights)
+
+
+def l2_penalty(weights, l2):
+    """``l2 * sum(w**2)`` over one array or a list of arrays."""
+    return float(l2 * sum(np.sum(np.square(w)) for w in _as_list(weights)))
+
+
+def l2_gradient(weights, l2):
+    """d(l2 penalty)/dw = 2 * l2 * w, one array per weight array."""
+    return [2.0 * l2 * np.asarray(w) for w in _as_list(weights)]
+
+
+def l1_penalty(weights, l1):
+    """``l1 * sum(|w|)`` over one array or a list of arrays."""
+    return float(l1 * sum(np.sum(np.abs(w)) for w in _as_list(weights)))
+
+
+def l1_gradient(weights, l1):
+    """d(l1 penalty)/dw = l1 * sign(w) (the subgradient 0 at w = 0)."""
+    return [l1 * np.sign(w) for w in _as_list(weights)]
+
+
+def dropout_forward(x, rate, rng=None, training=True, inverted=True):
+    """Dropout on ``x``: each unit is zeroed with probability ``rate`` in training.
+
+    ``inverted=True`` (Keras): training scales the kept units by 1/(1-rate), test
+    returns ``x`` unchanged. ``inverted=False`` (the decks): training keeps units
+    unscaled and test multiplies by (1-rate), i.e. "all the weights times 1-p".
+    Returns ``(out, mask)``; ``mask`` is None at test time.
+    """
+    x = check_array("x", x, dtype_kind="fiu")
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"dropout rate must be in [0, 1), got {rate}")
+    if not training:
+        return (x if inverted else x * (1.0 - rate)), None
+    if rng is None:
+        raise ValueError("training-mode dropout needs a random generator `rng`")
+    mask = rng.random(x.shape) >= rate
+    scale = 1.0 / (1.0 - rate) if inverted else 1.0
+    return x * mask * scale, mask
+
+
+def dropout_backward(dout, mask, rate, inverted=True):
+    """Gradient through training-mode dropout: the same mask (and scale) as forward."""
+    scale = 1.0 / (1.0 - rate) if inverted else 1.0
+    return dout * mask * scale
+
+
+def early_stopping(val_losses, patience, min_delta=0.0):
+    """Where training stops when it waits ``patience`` epochs for an improvement.
+
+    An epoch improves when its loss is below ``best - min_delta`` (as in
+    ``keras.callbacks.EarlyStopping``). Returns ``(stop_epoch, best_epoch)``
+    (0-based); ``stop_epoch`` is None when training runs to the end.
+    """
+    losses = check_array("val_losses", val_losses, shape=(None,), dtype_kind="fi")
+    if patience < 1:
+        raise ValueError(f"patience must be at least 1, got {patience}")
+    best, best_epoch, wait = np.inf, 0, 0
+    for epoch, loss in enumerate(losses):
+        wait += 1
+        if loss + min_delta < best:
+            best, best_epoch, wait = loss, epoch, 0
+        elif wait >= patience and epoch > 0:
+            return epoch, best_epoch
+    return None, best_epoch

@@ -1,0 +1,247 @@
+"""Convolution and pooling from scratch in NumPy (lesson 09, assignment A4).
+
+Shapes follow Keras: images ``(N, H, W, C)``, kernels ``(KH, KW, C_in, C_out)``.
+"Convolution" here is cross-correlation, as in every framework; the textbook
+convolution, which flips the kernel first, is named apart: ``true_convolve1d``,
+``true_convolve2d``.
+"""
+
+import numbers
+
+import numpy as np
+
+from dlcourse.checks import check_array
+
+
+def _whole(name, value, low):
+    """``value`` as an int, or a readable error unless it is a whole number >= low."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number, got {value!r}")
+    if value < low:
+        raise ValueError(f"{name} must be at least {low}, got {value}")
+    return int(value)
+
+
+def output_size(size, kernel, padding=0, stride=1, floor=False):
+    """Output length ``O = (W - K + 2P)/S + 1`` of a sliding window.
+
+    ``padding`` is the number of zeros added on each side, or Keras's ``"valid"``
+    (no padding, extra rows dropped) or ``"same"`` (``O = ceil(W/S)``).
+    Raises ``ValueError`` with the arithmetic when the window does not fit: a
+    kernel larger than the padded input, or a stride that leaves input rows no
+    window reaches. ``floor=True`` drops those rows instead, as frameworks do.
+    """
+    size = _whole("input size", size, 1)
+    kernel = _whole("kernel size", kernel, 1)
+    stride = _whole("stride", stride, 1)
+    if padding == "same":
+        return -(-size // stride)
+    if padding == "valid":
+        padding, floor = 0, True
+    padding = _whole("padding", padding, 0)
+    span = size - kernel + 2 * padding
+    formula = f"O = ({size} - {kernel} + 2*{padding})/{stride} + 1 = {span / stride + 1:.4g}"
+    if span < 0:
+        raise ValueError(f"the {kernel}-wide kernel is larger than the padded input "
+                         f"({size} + 2*{padding} = {size + 2 * padding}): {formula} < 1")
+    if span % stride and not floor:
+        raise ValueError(f"stride {stride} does not fit: {formula} is not a whole number; "
+                         f"the last {span % stride} row(s) of the padded input would never "
+                         "be covered. Change the padding or the stride.")
+    return span // stride + 1
+
+
+def padding_amounts(size, kernel, stride=1, padding=0):
+    """Zeros ``(before, after)`` added to one axis, as Keras pads for ``"same"``."""
+    if padding == "valid":
+        return 0, 0
+    if padding == "same":
+        total = max((output_size(size, kernel, "same", stride) - 1) * stride + kernel - size, 0)
+        return total // 2, total - total // 2
+    padding = _whole("padding", padding, 0)
+    return padding, padding
+
+
+def _pair(name, value):
+    value = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(value) != 2:
+        raise ValueError(f"{name} must be one number or a pair (rows, columns), got {value}")
+    return value
+
+
+def _pad(x, window, stride, padding):
+    """Zero-pad images (N, H, W, C) for a window; returns (padded, (OH, OW))."""
+    (kh, kw), (sh, sw) = window, stride
+    pads = [padding_amounts(n, k, s, padding) for n, k, s in zip(x.shape[1:3], (kh, kw), (sh, sw))]
+    out = tuple(output_size(n + sum(p), k, 0, s, floor=True)
+                for n, p, k, s in zip(x.shape[1:3], pads, (kh, kw), (sh, sw)))
+    return np.pad(x, [(0, 0), pads[0], pads[1], (0, 0)]), out
+
+
+def _windows(xp, window, stride, out):
+    """All windows of padded images as an array (N, OH, OW, KH, KW, C).
+
+    One strided slice per kernel offset (u, v): KH*KW copies, no Python loop over pixels.
+    """
+    (kh, kw), (sh, sw), (oh, ow) = window, stride, out
+    n, _, _, c = xp.shape
+    windows = np.empty((n, oh, ow, kh, kw, c), dtype=xp.dtype)
+    for u in range(kh):
+        for v in range(kw):
+            windows[:, :, :, u, v, :] = xp[:, u: u + sh * oh: sh, v: v + sw * ow: sw, :]
+    return windows
+
+
+def _check_conv(x, w, b):
+    x = check_array("x (images N, H, W, C)", x, shape=(None, None, None, None), dtype_kind="fiu")
+    w = check_array("w (kernels KH, KW, C_in, C_out)", w, shape=(None, None, x.shape[3], None),
+                    dtype_kind="fiu")
+    if b is None:
+        b = np.zeros(w.shape[3], dtype=np.result_type(x, w, np.float32))
+    b = check_array("b (one bias per filter)", b, shape=(w.shape[3],), dtype_kind="fiu")
+    return x, w, b
+
+
+def conv2d_naive(x, w, b=None, stride=1, padding=0):
+    """Cross-correlation with four loops, read straight off the formula
+
+    ``y[n, i, j, k] = b[k] + sum_{u, v, c} x[n, i*S + u, j*S + v, c] * w[u, v, c, k]``.
+    ``padding``: zeros per side, ``"valid"`` or ``"same"``; ``stride``: int or pair.
+    """
+    x, w, b = _check_conv(x, w, b)
+    (kh, kw), stride = w.shape[:2], _pair("stride", stride)
+    xp, (oh, ow) = _pad(x, (kh, kw), stride, padding)
+    y = np.zeros((x.shape[0], oh, ow, w.shape[3]), dtype=np.result_type(x, w, b, np.float32))
+    for n in range(x.shape[0]):
+        for i in range(oh):
+            for j in range(ow):
+                top, left = i * stride[0], j * stride[1]
+                window = xp[n, top: top + kh, left: left + kw, :]
+                for k in range(w.shape[3]):
+                    y[n, i, j, k] = np.sum(window * w[:, :, :, k]) + b[k]
+    return y
+
+
+def im2col(x, window, stride=1, padding=0):
+    """Unroll every window into a row: shape (N*OH*OW, KH*KW*C), and (OH, OW)."""
+    x = check_array("x (images N, H, W, C)", x, shape=(None, None, None, None))
+    window, stride = _pair("window", window), _pair("stride", stride)
+    xp, out = _pad(x, window, stride, padding)
+    cols = _windows(xp, window, stride, out)
+    return cols.reshape(-1, window[0] * window[1] * x.shape[3]), out
+
+
+def conv2d_im2col(x, w, b=None, stride=1, padding=0):
+    """The same cross-correlation as one matrix product: im2col(x) @ w.reshape(-1, C_out)."""
+    x, w, b = _check_conv(x, w, b)
+    cols, (oh, ow) = im2col(x, w.shape[:2], stride, padding)
+    y = cols @ w.reshape(-1, w.shape[3]) + b
+    return y.reshape(x.shape[0], oh, ow, w.shape[3])
+
+
+def correlate2d(image, kernel, stride=1, padding=0):
+    """Cross-correlate one 2-D image (H, W) with one 2-D kernel (KH, KW)."""
+    image = check_array("image (H, W)", image, shape=(None, None), dtype_kind="fiub")
+    kernel = check_array("kernel (KH, KW)", kernel, shape=(None, None), dtype_kind="fiub")
+    x = image.astype(np.float64)[None, :, :, None]
+    return conv2d_im2col(x, kernel.astype(np.float64)[:, :, None, None], None, stride, padding)[0, :, :, 0]
+
+
+def true_convolve2d(image, kernel, stride=1, padding=0):
+    """Textbook 2-D convolution: flip the kernel by 180 degrees, then cross-correlate."""
+    kernel = check_array("kernel (KH, KW)", kernel, shape=(None, None))
+    return correlate2d(image, kernel[::-1, ::-1], stride, padding)
+
+
+def correlate1d(signal, kernel, padding=0, stride=1):
+    """Cross-correlate a 1-D signal: ``y[t] = sum_k w[k] x[t*S + k]`` (zero padding)."""
+    signal = check_array("signal", signal, shape=(None,), dtype_kind="fiu").astype(np.float64)
+    kernel = check_array("kernel", kernel, shape=(None,), dtype_kind="fiu").astype(np.float64)
+    before, after = padding_amounts(len(signal), len(kernel), stride, padding)
+    padded = np.pad(signal, (before, after))
+    count = output_size(len(padded), len(kernel), 0, stride, floor=True)
+    return np.array([padded[t * stride: t * stride + len(kernel)] @ kernel for t in range(count)])
+
+
+def true_convolve1d(signal, kernel, padding=0, stride=1):
+    """Textbook 1-D convolution ``y[t] = sum_k w[k] x[t - k]``: flip, then cross-correlate."""
+    kernel = check_array("kernel", kernel, shape=(None,), dtype_kind="fiu")
+    return correlate1d(signal, kernel[::-1], padding, stride)
+
+
+def _check_pool(x, size, stride):
+    x = check_array("x (images N, H, W, C)", x, shape=(None, None, None, None), dtype_kind="fiu")
+    size = _pair("pool size", size)
+    stride = size if stride is None else _pair("stride", stride)
+    for name, value in (("pool size", size), ("stride", stride)):
+        for item in value:
+            _whole(name, item, 1)
+    return x, size, stride
+
+
+def _pool_windows(x, size, stride):
+    xp, out = _pad(x, size, stride, "valid")
+    windows = _windows(xp, size, stride, out)
+    n, oh, ow, kh, kw, c = windows.shape
+    return windows.reshape(n, oh, ow, kh * kw, c)
+
+
+def max_pool(x, size=2, stride=None):
+    """Max pooling, ``"valid"`` like Keras's MaxPooling2D; stride defaults to the size."""
+    x, size, stride = _check_pool(x, size, stride)
+    return _pool_windows(x, size, stride).max(axis=3)
+
+
+def avg_pool(x, size=2, stride=None):
+    """Average pooling, ``"valid"`` like Keras's AveragePooling2D."""
+    x, size, stride = _check_pool(x, size, stride)
+    return _pool_windows(x, size, stride).mean(axis=3)
+
+
+def _scatter(dout, x_shape, size, stride, weights):
+    """Add ``dout * weights[..., u*KW + v, :]`` back to the input pixel of each window offset."""
+    (kh, kw), (sh, sw) = size, stride
+    _, oh, ow, _ = dout.shape
+    dx = np.zeros(x_shape, dtype=np.result_type(dout, np.float32))
+    for u in range(kh):
+        for v in range(kw):
+            dx[:, u: u + sh * oh: sh, v: v + sw * ow: sw, :] += dout * weights[:, :, :, u * kw + v, :]
+    return dx
+
+
+def max_pool_backward(dout, x, size=2, stride=None):
+    """Gradient of max pooling: each window sends ``dout`` to the input that was its max
+    (the first one on ties); overlapping windows add up."""
+    x, size, stride = _check_pool(x, size, stride)
+    windows = _pool_windows(x, size, stride)
+    dout = check_array("dout", dout, shape=windows.shape[:3] + (x.shape[3],), dtype_kind="fiu")
+    winner = windows.argmax(axis=3)[:, :, :, None, :] == np.arange(windows.shape[3])[:, None]
+    return _scatter(dout, x.shape, size, stride, winner)
+
+
+def avg_pool_backward(dout, x, size=2, stride=None):
+    """Gradient of average pooling: each window shares ``dout`` equally among its inputs."""
+    x, size, stride = _check_pool(x, size, stride)
+    count = size[0] * size[1]
+    dout = check_array("dout", dout, shape=(x.shape[0], None, None, x.shape[3]), dtype_kind="fiu")
+    return _scatter(dout, x.shape, size, stride, np.full((1, 1, 1, count, 1), 1.0 / count))
+
+
+def max_unpool(pooled, x, size=2, stride=None):
+    """Max unpooling: put each pooled value back where its window's max was, zeros elsewhere.
+
+    This is exactly the backward pass of max pooling, with ``pooled`` as the gradient.
+    """
+    return max_pool_backward(pooled, x, size, stride)
+
+
+def receptive_field(layers):
+    """Receptive field in the input of one output unit after ``[(kernel, stride), ...]``.
+
+    Each layer adds ``(K - 1)`` times the product of the strides before it.
+    """
+    field, jump = 1, 1
+    for kernel, stride in layers:
+        field += (_whole("kernel size", kernel, 1) - 1) * jump
+        jump *= _whole("stride", stride, 1)
+    return field

@@ -1,0 +1,126 @@
+"""NumPy LSTM/GRU against Keras on the same weights; the hand-wired memory LSTM."""
+
+import numpy as np
+import pytest
+
+from dlcourse.lstm import (MEMORY_TABLE, gate_trace, gru_forward, lstm_forward,
+                           memory_lstm_weights, memory_table_inputs, parse_sequence)
+
+
+def keras_layer(kind, units, X, weights, dtype="float64", **kwargs):
+    import keras
+
+    layer = getattr(keras.layers, kind)(units, return_sequences=True, dtype=dtype, **kwargs)
+    layer.build(X.shape)
+    layer.set_weights(weights)
+    return layer
+
+
+def random_weights(rng, d, units, gates, bias_shape):
+    return [rng.normal(size=(d, gates * units)) * 0.5,
+            rng.normal(size=(units, gates * units)) * 0.5,
+            rng.normal(size=bias_shape) * 0.5]
+
+
+@pytest.mark.parametrize("dtype, tol", [("float64", 1e-12), ("float32", 1e-6)])
+def test_lstm_matches_keras(dtype, tol):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, 9, 3))
+    h0, c0 = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))
+    weights = random_weights(rng, 3, 5, 4, (20,))
+    layer = keras_layer("LSTM", 5, X, weights, dtype=dtype, return_state=True)
+    H_k, h_k, c_k = (np.asarray(a, dtype=np.float64) for a in layer(X, initial_state=[h0, c0]))
+    weights = [w.astype(dtype) for w in weights]  # what Keras actually holds
+    H, C, _ = lstm_forward(X.astype(dtype), *weights, h0=h0.astype(dtype), c0=c0.astype(dtype))
+    assert np.max(np.abs(H - H_k)) < tol
+    assert np.max(np.abs(C[:, -1] - c_k)) < tol and np.max(np.abs(H[:, -1] - h_k)) < tol
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+def test_gru_matches_keras_in_both_conventions(reset_after):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(3, 8, 4))
+    h0 = rng.normal(size=(3, 6))
+    weights = random_weights(rng, 4, 6, 3, (2, 18) if reset_after else (18,))
+    layer = keras_layer("GRU", 6, X, weights, reset_after=reset_after)
+    expected = np.asarray(layer(X, initial_state=[h0]))
+    H, _ = gru_forward(X, *weights, h0=h0, reset_after=reset_after)
+    assert np.max(np.abs(H - expected)) < 1e-12
+
+
+def test_gru_conventions_differ_on_the_same_numbers():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(2, 6, 3))
+    W, U, b = random_weights(rng, 3, 4, 3, (2, 12))
+    after, _ = gru_forward(X, W, U, b, reset_after=True)
+    before, _ = gru_forward(X, W, U, b.sum(axis=0), reset_after=False)
+    assert np.max(np.abs(after - before)) > 1e-3
+    # With a zero recurrent bias and the reset gate fully open the two agree.
+    b_open = b.copy()
+    b_open[:, 4:8] = [[0], [1000]]
+    b_open[1, 8:] = 0
+    after, _ = gru_forward(X, W, U, b_open, reset_after=True)
+    before, _ = gru_forward(X, W, U, b_open.sum(axis=0), reset_after=False)
+    np.testing.assert_allclose(after, before, atol=1e-12)
+
+
+def test_hand_wired_lstm_reproduces_the_decks_table_exactly():
+    W, U, b = memory_lstm_weights()
+    trace = gate_trace(memory_table_inputs()[0], W, U, b, activation="linear")
+    np.testing.assert_array_equal(trace["h"][:, 0], MEMORY_TABLE["y"])
+    np.testing.assert_array_equal(trace["memory"][:, 0], MEMORY_TABLE["memory"])
+
+
+def test_keras_lstm_with_the_hand_wired_weights_reproduces_the_table():
+    X = memory_table_inputs()
+    layer = keras_layer("LSTM", 1, X, list(memory_lstm_weights()), dtype="float32",
+                        activation="linear")
+    np.testing.assert_array_equal(np.asarray(layer(X))[0, :, 0], MEMORY_TABLE["y"])
+
+
+def test_memory_lstm_adds_resets_and_outputs_on_a_new_sequence():
+    rng = np.random.default_rng(3)
+    x1 = rng.integers(-9, 10, size=30).astype(float)
+    x2 = rng.choice([-1.0, 0.0, 1.0], size=30)
+    x3 = rng.choice([0.0, 1.0], size=30)
+    memory, expected = 0.0, []
+    for a, add, show in zip(x1, x2, x3):  # the rule of the slide, in plain Python
+        memory = 0.0 if add == -1 else memory + a * (add == 1)
+        expected.append(memory if show == 1 else 0.0)
+    W, U, b = memory_lstm_weights()
+    trace = gate_trace(np.stack([x1, x2, x3], axis=1), W, U, b, activation="linear")
+    np.testing.assert_array_equal(trace["h"][:, 0], expected)
+
+
+def test_bad_weights_and_sequences_are_explained():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(2, 3, 3))
+    W, U, b = random_weights(rng, 3, 5, 4, (20,))
+    with pytest.raises(ValueError, match="recurrent kernel"):
+        lstm_forward(X, W, U[:, :10], b)
+    with pytest.raises(ValueError, match="shape"):
+        lstm_forward(X[:, :, :2], W, U, b)
+    with pytest.raises(ValueError, match="reset_after=True"):
+        gru_forward(X, W[:, :15], U[:, :15], b[:15], reset_after=True)
+    with pytest.raises(ValueError, match="same number"):
+        parse_sequence("1 2 3\n1 2\n0 0 0", 3)
+    with pytest.raises(ValueError, match="3 lines"):
+        parse_sequence("1 2 3", 3)
+
+
+def test_gate_widget_steps_through_the_table(kernel):
+    out = kernel.run(
+        "import matplotlib; matplotlib.use('Agg')\n"
+        "from dlcourse.lstm import gate_activation_widget\n"
+        "w = gate_activation_widget()\n"
+        "w.children[1].value = 5\n"
+        "r = w.result['at_step']\n"
+        "print('RESULT', r['h'][0], r['o'][0], r['memory'][0])\n"
+        "w.children[0].value = '5 1\\n1 0\\n0 1'\n"
+        "print('RESULT', w.result['step'], w.result['trace']['h'][:, 0].tolist())\n"
+        "w.children[0].value = '5 x\\n1 0\\n0 1'\n"
+        "print('RESULT', w.result)\n"
+    )
+    results = [line.split(maxsplit=1)[1] for line in out.splitlines() if line.startswith("RESULT")]
+    assert results == ["7.0 1.0 7.0", "1 [0.0, 5.0]", "None"]
+    assert "Cannot read the sequence" in out

@@ -1,0 +1,152 @@
+"""The decks' one-hidden-layer example as a computational graph: values forward, gradients back.
+
+One example ``x (2,)`` goes through ``a = x @ W1 + b1`` (``W1 (2, 2)``: ``W1[i, j]``
+joins input ``i`` to hidden unit ``j``), ``h = sigmoid(a)``, ``s = h @ w2 + b2`` and
+an output ``y_hat``: either linear (``y_hat = s``, loss ``L = (y_hat - t)^2 / 2``, as
+in the MLP deck) or sigmoid (``y_hat = sigmoid(s)``, cross-entropy
+``L = -[t log y_hat + (1 - t) log(1 - y_hat)]``, as in the backprop deck).
+"""
+
+import numpy as np
+
+from dlcourse.activations import sigmoid
+from dlcourse.checks import check_array
+
+# The MLP deck's worked example: x = (0.5, 0.5), target 1, learning rate 0.1.
+# Hidden unit 1 has weights (1, 1) and bias 0, unit 2 has (0, 1) and bias -2;
+# the output weights and bias are all 1.
+DECK_EXAMPLE = {
+    "x": np.array([0.5, 0.5]),
+    "target": 1.0,
+    "W1": np.array([[1.0, 0.0], [1.0, 1.0]]),
+    "b1": np.array([0.0, -2.0]),
+    "w2": np.array([1.0, 1.0]),
+    "b2": 1.0,
+}
+DECK_LEARNING_RATE = 0.1
+
+# What the slides printed (deck naming: w_j^(2) output weights with w_0 the bias,
+# w_ji^(1) from input i to hidden unit j with w_j0 the bias).
+SLIDE_PRINTED = {
+    "h1": 0.269, "h2": 0.818, "y_hat": 2.087,
+    "w1": 1.029, "w2": 1.089, "w0": 1.109,
+    "w11": 1.011, "w12": 1.011, "w10": 0.021,
+    "w21": -0.005, "w22": 0.995, "w20": -1.984,
+}
+
+OUTPUTS = ("linear", "sigmoid")
+
+
+def forward_backward(x, target, W1, b1, w2, b2, output="linear"):
+    """Every node's value on the way forward and the loss's gradient on the way back.
+
+    Returns ``{"values": {...}, "grads": {...}}``; the gradient of each node or
+    parameter ``p`` is stored as ``grads[p] = dL/dp``.
+    """
+    if output not in OUTPUTS:
+        raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
+    x = check_array("x", x, shape=(2,), dtype_kind="fi").astype(np.float64)
+    W1 = check_array("W1", W1, shape=(2, 2), dtype_kind="fi").astype(np.float64)
+    b1 = check_array("b1", b1, shape=(2,), dtype_kind="fi").astype(np.float64)
+    w2 = check_array("w2", w2, shape=(2,), dtype_kind="fi").astype(np.float64)
+    if output == "sigmoid" and not 0 <= target <= 1:
+        raise ValueError(f"with a sigmoid output the target must lie in [0, 1], got {target}")
+
+    a = x @ W1 + b1
+    h = sigmoid(a)
+    s = float(h @ w2 + b2)
+    if output == "linear":
+        y_hat = s
+        loss = 0.5 * (y_hat - target) ** 2
+        dy_hat = y_hat - target
+        ds = dy_hat                                   # dy_hat/ds = 1
+    else:
+        y_hat = float(sigmoid(s))
+        loss = -(target * np.log(y_hat) + (1 - target) * np.log(1 - y_hat))
+        dy_hat = -target / y_hat + (1 - target) / (1 - y_hat)
+        ds = dy_hat * y_hat * (1 - y_hat)             # simplifies to y_hat - target
+    dh = ds * w2
+    da = dh * h * (1 - h)
+    values = {"x": x, "a": a, "h": h, "s": s, "y_hat": y_hat, "loss": float(loss)}
+    grads = {
+        "y_hat": float(dy_hat), "s": float(ds), "h": dh, "a": da,
+        "x": W1 @ da, "W1": np.outer(x, da), "b1": da, "w2": ds * h, "b2": float(ds),
+    }
+    return {"values": values, "grads": grads}
+
+
+def sgd_step(params, grads, learning_rate):
+    """New parameters ``p - learning_rate * dL/dp`` for W1, b1, w2, b2 (others kept)."""
+    new = dict(params)
+    for name in ("W1", "b1", "w2", "b2"):
+        new[name] = params[name] - learning_rate * grads[name]
+    return new
+
+
+def deck_notation(params):
+    """Rename parameters to the slide's names (w1, w2, w0, w11, ..., w20)."""
+    W1, b1, w2 = params["W1"], params["b1"], params["w2"]
+    return {
+        "w1": w2[0], "w2": w2[1], "w0": params["b2"],
+        "w11": W1[0, 0], "w12": W1[1, 0], "w10": b1[0],
+        "w21": W1[0, 1], "w22": W1[1, 1], "w20": b1[1],
+    }
+
+
+def graph_widget(params=DECK_EXAMPLE):
+    """Sliders for the input, target and output weights; draws the graph with values
+    (black) and gradients dL/d(node) (red). ``widget.result`` is ``forward_backward``'s dict.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    positions = {"x1": (0, 1), "x2": (0, 0), "a1": (1, 1), "a2": (1, 0), "h1": (2, 1),
+                 "h2": (2, 0), "s": (3, 0.5), "y_hat": (4, 0.5), "L": (5, 0.5)}
+    edges = [("x1", "a1"), ("x1", "a2"), ("x2", "a1"), ("x2", "a2"), ("a1", "h1"),
+             ("a2", "h2"), ("h1", "s"), ("h2", "s"), ("s", "y_hat"), ("y_hat", "L")]
+
+    def show(x1, x2, target, v1, v2, output):
+        try:
+            result = forward_backward([x1, x2], target, params["W1"], params["b1"],
+                                      [v1, v2], params["b2"], output)
+        except ValueError as error:
+            print(error)
+            return None
+        values, grads = result["values"], result["grads"]
+        labels = {
+            "x1": (values["x"][0], grads["x"][0]), "x2": (values["x"][1], grads["x"][1]),
+            "a1": (values["a"][0], grads["a"][0]), "a2": (values["a"][1], grads["a"][1]),
+            "h1": (values["h"][0], grads["h"][0]), "h2": (values["h"][1], grads["h"][1]),
+            "s": (values["s"], grads["s"]), "y_hat": (values["y_hat"], grads["y_hat"]),
+            "L": (values["loss"], 1.0),
+        }
+        fig, ax = plt.subplots(figsize=(12, 3.8))
+        for start, end in edges:
+            (x0, y0), (x1_, y1_) = positions[start], positions[end]
+            ax.plot([x0, x1_], [y0, y1_], color="0.7", zorder=0)
+        for name, (px, py) in positions.items():
+            value, grad = labels[name]
+            ax.scatter(px, py, s=2600, color="white", edgecolors="black", zorder=1)
+            ax.text(px, py + 0.08, name.replace("y_hat", "ŷ"), ha="center", fontsize=11, weight="bold")
+            ax.text(px, py - 0.03, f"{value:.4f}", ha="center", fontsize=9)
+            ax.text(px, py - 0.13, f"{grad:+.4f}", ha="center", fontsize=9, color="red")
+        ax.text(0, -0.45, f"W1 = {params['W1'].tolist()}, b1 = {params['b1'].tolist()}, "
+                f"w2 = [{v1}, {v2}], b2 = {params['b2']};  dL/dw2 = {np.round(grads['w2'], 4)}, "
+                f"dL/dW1 = {np.round(grads['W1'], 4).tolist()}", fontsize=9)
+        ax.set_title(f"{output} output: values (black) and gradients dL/d(node) (red)")
+        ax.set_xlim(-0.5, 5.5)
+        ax.set_ylim(-0.6, 1.35)
+        ax.axis("off")
+        plt.show()
+        return result
+
+    slider = dict(min=-3.0, max=3.0, step=0.1)
+    return widgets.interactive(
+        show,
+        x1=widgets.FloatSlider(value=float(params["x"][0]), description="x1", **slider),
+        x2=widgets.FloatSlider(value=float(params["x"][1]), description="x2", **slider),
+        target=widgets.FloatSlider(value=float(params["target"]), description="target t", **slider),
+        v1=widgets.FloatSlider(value=float(params["w2"][0]), description="w2[0]", **slider),
+        v2=widgets.FloatSlider(value=float(params["w2"][1]), description="w2[1]", **slider),
+        output=widgets.Dropdown(options=OUTPUTS, value="linear", description="output"),
+    )

@@ -46,9 +46,9 @@ def read_idx(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
-def find_full_fashion_mnist(dirs=FASHION_FULL_DIRS):
+def find_full_fashion_mnist(dirs=None):
     """The first folder holding all four original Fashion-MNIST files, or None."""
-    for folder in dirs:
+    for folder in FASHION_FULL_DIRS if dirs is None else dirs:
         if all((Path(folder) / name).is_file() for name in FASHION_FILES.values()):
             return Path(folder)
     return None

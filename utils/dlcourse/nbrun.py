@@ -3,6 +3,7 @@
 import os
 import time
 from pathlib import Path
+from queue import Empty
 
 import nbformat
 from nbclient import NotebookClient
@@ -15,6 +16,37 @@ def course_notebooks(root=COURSE_ROOT):
     lessons = sorted((root / "lessons").glob("*.ipynb"))
     solutions = sorted((root / "solutions").glob("*/*.ipynb"))
     return lessons + solutions
+
+
+def poll_in_slices(get_msg, slice_seconds=1.0):
+    """Wrap a channel's async ``get_msg`` so that it polls in short slices.
+
+    A single long poll of a kernel channel can miss its wake-up and sleep until its
+    timeout although the reply is there (seen with widget cells; nbclient issue
+    #312). A fresh poll every second sees the waiting message.
+    """
+
+    async def get_msg_in_slices(timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = slice_seconds if deadline is None else deadline - time.monotonic()
+            try:
+                return await get_msg(timeout=max(0.0, min(slice_seconds, left)))
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+    return get_msg_in_slices
+
+
+class CourseNotebookClient(NotebookClient):
+    """nbclient's executor with kernel channels that cannot sleep through a reply."""
+
+    async def async_start_new_kernel_client(self):
+        client = await super().async_start_new_kernel_client()
+        for channel in (client.shell_channel, client.iopub_channel):
+            channel.get_msg = poll_in_slices(channel.get_msg)
+        return client
 
 
 def run_notebook(path, quick=True, cell_timeout=600, save_to=None):
@@ -32,7 +64,7 @@ def run_notebook(path, quick=True, cell_timeout=600, save_to=None):
         env["DLCOURSE_QUICK"] = "1"
     else:
         env.pop("DLCOURSE_QUICK", None)
-    client = NotebookClient(
+    client = CourseNotebookClient(
         notebook,
         timeout=cell_timeout,
         kernel_name="python3",

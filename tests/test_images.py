@@ -1,0 +1,85 @@
+"""Lesson 01's logic (patches, kernels) and its widget driven in a real kernel."""
+
+import numpy as np
+import pytest
+
+from dlcourse import images
+
+
+def correlate_by_loops(image, kernel):
+    """Zero-padded cross-correlation written as plain loops: an independent reference."""
+    k = kernel.shape[0] // 2
+    padded = np.pad(image, k)
+    out = np.zeros_like(image, dtype=np.float64)
+    for r in range(image.shape[0]):
+        for c in range(image.shape[1]):
+            out[r, c] = np.sum(padded[r: r + 2 * k + 1, c: c + 2 * k + 1] * kernel)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(images.KERNELS))
+def test_filter_image_is_zero_padded_cross_correlation(name):
+    image = np.random.default_rng(1).uniform(0, 255, size=(9, 13))
+    kernel = images.KERNELS[name]
+    assert np.allclose(images.filter_image(image, kernel), correlate_by_loops(image, kernel))
+
+
+def test_kernels_do_what_their_names_say():
+    flat = np.full((6, 6), 100.0)
+    assert np.allclose(images.filter_image(flat, images.KERNELS["identity"]), flat)
+    for smoothing in ("box blur", "gaussian blur"):
+        assert np.isclose(images.KERNELS[smoothing].sum(), 1)
+        assert np.allclose(images.filter_image(flat, images.KERNELS[smoothing])[1:-1, 1:-1], 100)
+    assert np.allclose(images.filter_image(flat, images.KERNELS["edge"])[1:-1, 1:-1], 0)
+    ramp = np.tile(np.arange(6.0), (6, 1))  # brighter to the right
+    assert np.all(images.filter_image(ramp, images.KERNELS["sobel x"])[1:-1, 1:-1] > 0)
+
+
+def test_kernel_response_at_the_patch_centre_equals_the_filtered_pixel():
+    image = np.random.default_rng(2).uniform(0, 255, size=(20, 20))
+    patch, _ = images.pixel_patch(image, 10, 7, size=5)
+    for kernel in images.KERNELS.values():
+        assert np.isclose(images.kernel_response(patch, kernel), images.filter_image(image, kernel)[10, 7])
+
+
+def test_pixel_patch_stays_inside_the_image():
+    image = np.arange(100).reshape(10, 10)
+    patch, (top, left) = images.pixel_patch(image, 5, 5, size=3)
+    assert np.array_equal(patch, image[4:7, 4:7]) and (top, left) == (4, 4)
+    corner, origin = images.pixel_patch(image, 0, 9, size=4)
+    assert corner.shape == (4, 4) and origin == (0, 6)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [((np.zeros((4, 4, 3)), 0, 0), "2-D"), ((np.zeros((4, 4)), 4, 0), "outside"),
+     ((np.zeros((4, 4)), 0, 0, 5), "does not fit")],
+)
+def test_pixel_patch_explains_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        images.pixel_patch(*args)
+
+
+def test_slide_matrices_are_the_three_printed_versions():
+    first, second, third = images.SLIDE_PIXELS
+    assert first.shape == second.shape == third.shape == (16, 12)
+    assert np.argwhere(first != second).tolist() == [[0, 3], [0, 5]]
+    assert (first != third).sum() > (first != second).sum()
+
+
+def test_pixel_viewer_widget_in_a_kernel(kernel):
+    out = kernel.run(
+        "import numpy as np\n"
+        "from dlcourse import images\n"
+        "image = np.random.default_rng(3).uniform(0, 255, size=(30, 40))\n"
+        "w = images.pixel_viewer_widget(image, size=5)\n"
+        "controls = {c.description: c for c in w.kwargs_widgets}\n"
+        "controls['row'].value = 12\n"
+        "controls['column'].value = 33\n"
+        "controls['kernel'].value = 'edge'\n"
+        "expected = images.filter_image(image, images.KERNELS['edge'])[12, 33]\n"
+        "print(np.isclose(w.result['response'], expected),\n"
+        "      np.array_equal(w.result['patch'], image[10:15, 31:36]),\n"
+        "      np.array_equal(w.result['kernel'], images.KERNELS['edge']))\n"
+    )
+    assert out.split() == ["True", "True", "True"]

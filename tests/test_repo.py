@@ -1,0 +1,119 @@
+"""The repository stays consistent: pins, README, notebooks, data provenance, CI entry."""
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(
+    p for folder in ("lessons", "solutions", "assignments") for p in (ROOT / folder).rglob("*.ipynb")
+    if ".ipynb_checkpoints" not in p.parts
+)
+
+
+def pip_pins(lines):
+    """{name: version} of the exact pins in requirement lines, names normalised."""
+    pins = {}
+    for line in lines:
+        line = line.split("#")[0].strip()
+        if line:
+            name, version = line.split("==")
+            pins[re.sub(r"[-_.]+", "-", name.lower())] = version
+    return pins
+
+
+def test_environment_yml_carries_the_same_pins_as_requirements():
+    requirements = pip_pins((ROOT / "requirements.txt").read_text().splitlines())
+    environment = (ROOT / "environment.yml").read_text().splitlines()
+    assert "  - python=3.11" in environment
+    start = environment.index("  - pip:")
+    conda_pins = pip_pins(line.strip()[2:] for line in environment[start + 1:] if line.strip())
+    assert conda_pins == requirements
+    for package in ("tensorflow-cpu", "keras", "jupyterlab", "notebook", "ipywidgets", "nbgrader", "numpy"):
+        assert package in requirements, f"{package} is not pinned"
+    assert requirements["jupyterlab"].startswith("4.") and requirements["notebook"].startswith("7.")
+    assert requirements["ipywidgets"].startswith("8.") and requirements["nbgrader"].startswith("0.9.")
+    assert requirements["tensorflow-cpu"].startswith("2.") and requirements["keras"].startswith("3.")
+
+
+def test_gpu_extra_matches_the_pinned_tensorflow():
+    requirements = pip_pins((ROOT / "requirements.txt").read_text().splitlines())
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert f'gpu = ["tensorflow[and-cuda]=={requirements["tensorflow-cpu"]}"]' in pyproject
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebook_is_committed_without_outputs(path):
+    notebook = nbformat.read(path, as_version=4)
+    dirty = [i for i, c in enumerate(notebook.cells)
+             if c.cell_type == "code" and (c.outputs or c.execution_count)]
+    assert not dirty, f"cells {dirty} have outputs: strip them (nbstripout {path.name})"
+    assert notebook.metadata.kernelspec.name == "python3"
+
+
+def lessons():
+    return sorted((ROOT / "lessons").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", lessons(), ids=lambda p: p.name)
+def test_lesson_is_numbered_and_seeded(path):
+    assert re.fullmatch(r"\d\d-[a-z0-9-]+\.ipynb", path.name)
+    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    assert "seed_everything(" in code or "setup_keras(" in code, "seed the notebook through dlcourse.runtime"
+
+
+def readme_links():
+    return set(re.findall(r"\]\(((?:lessons|assignments|solutions|docs)/[^)#]+)\)", (ROOT / "README.md").read_text()))
+
+
+def test_readme_table_lists_every_lesson_and_assignment():
+    links = readme_links()
+    expected = {f"lessons/{p.name}" for p in lessons()}
+    expected |= {f"assignments/{p.name}/{p.name}.ipynb" for p in (ROOT / "assignments").iterdir() if p.is_dir()}
+    missing = expected - links
+    assert not missing, f"add these to the README's table: {sorted(missing)}"
+
+
+def test_readme_links_point_at_files_that_exist():
+    broken = [link for link in readme_links() if not (ROOT / link).exists()]
+    assert not broken, f"README links to missing files: {broken}"
+
+
+def test_every_assignment_has_a_source_and_a_wrong_submission_case():
+    sources = {p.name for p in (ROOT / "solutions").iterdir() if p.is_dir()}
+    released = {p.name for p in (ROOT / "assignments").iterdir() if p.is_dir()}
+    cases = {p.stem for p in (ROOT / "tests" / "wrong_submissions").glob("*.json")}
+    assert sources == released == cases
+    for case in (ROOT / "tests" / "wrong_submissions").glob("*.json"):
+        assert set(json.loads(case.read_text())) == {"cell", "source", "fails"}
+
+
+def test_every_data_file_says_where_it_comes_from():
+    data = ROOT / "data"
+    shipped = [p for p in data.iterdir() if p.is_file() and not p.name.endswith(".md")]
+    assert shipped
+    for path in shipped:
+        provenance = data / f"{path.name}.source.md"
+        assert provenance.is_file(), f"{path.name} needs {provenance.name} (source, licence)"
+        assert "licen" in provenance.read_text().lower()
+        assert path.name in (data / "README.md").read_text()
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    assert "./course test" in readme and "./course lab" in readme
+    ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
+    assert ci[-1] == "./course test"
+
+
+def test_binder_installs_the_package_and_opens_lesson_01():
+    assert "pip install --no-deps -e ." in (ROOT / "postBuild").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "mybinder.org" in readme and "lessons/01-images-as-arrays.ipynb" in readme
+
+
+def test_nbstripout_filter_is_declared_for_notebooks():
+    assert "*.ipynb filter=nbstripout" in (ROOT / ".gitattributes").read_text()

@@ -1,0 +1,68 @@
+"""Lesson 09's widgets: the pure functions against SciPy/conv, the widgets in a real kernel."""
+
+import json
+
+import numpy as np
+import pytest
+
+from dlcourse import conv
+from dlcourse.conv_widgets import apply_kernel, describe_output_size, load_image
+from dlcourse.images import KERNELS, filter_image
+
+
+@pytest.mark.parametrize("name", ["edge", "sharpen", "gaussian blur"])
+def test_apply_kernel_matches_scipy_on_a_real_photo(name):
+    image = load_image("flower photo")
+    assert image.shape == (214, 320)
+    assert np.allclose(apply_kernel(image, KERNELS[name]), filter_image(image, KERNELS[name]), atol=1e-12)
+
+
+def test_describe_output_size_fits_and_misfits():
+    fits = describe_output_size(7, 3, 0, 2)
+    assert fits["fits"] and fits["output"] == conv.output_size(7, 3, 0, 2) == 3
+    assert fits["starts"] == [0, 2, 4]
+    misfit = describe_output_size(7, 3, 0, 3)
+    assert not misfit["fits"] and misfit["output"] is None
+    assert "2.333" in misfit["message"] and misfit["starts"] == [0, 3]
+    too_big = describe_output_size(2, 5, 1, 1)
+    assert not too_big["fits"] and too_big["starts"] == [] and "larger" in too_big["message"]
+
+
+def test_filters_widget_in_a_kernel(kernel):
+    out = kernel.run(
+        "import json, numpy as np\n"
+        "from dlcourse.conv_widgets import convolution_filters_widget\n"
+        "from dlcourse.images import KERNELS, filter_image\n"
+        "w = convolution_filters_widget()\n"
+        "w.children[0].value = 'sharpen'\n"
+        "r = w.result\n"
+        "same = bool(np.allclose(r['output'], filter_image(r['image'], KERNELS['sharpen'])))\n"
+        "w.children[2].value = 2.0\n"  # slider w[0,0]: switches to a custom kernel
+        "c = w.result\n"
+        "print(json.dumps({'same': same, 'sharpen': r['kernel'].tolist(), 'name': w.children[0].value,\n"
+        "                  'custom': c['kernel'].tolist(),\n"
+        "                  'custom_ok': bool(np.allclose(c['output'], filter_image(c['image'], c['kernel'])))}))\n"
+    )
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["same"] and result["custom_ok"]
+    assert result["sharpen"] == KERNELS["sharpen"].tolist()
+    expected = KERNELS["sharpen"].copy()
+    expected[0, 0] = 2.0
+    assert result["name"] == "custom" and result["custom"] == expected.tolist()
+
+
+def test_stride_widget_shows_a_message_not_a_traceback(kernel):
+    out = kernel.run(
+        "from dlcourse.conv_widgets import stride_padding_widget\n"
+        "w = stride_padding_widget()\n"
+        "w.children[3].value = 3\n"
+        "print(w.result['fits'], repr(w.result['message']))\n"
+        "w.children[2].value = 1\n"
+        "print(w.result['fits'], w.result['output'])\n"
+        "w.children[1].value = 7; w.children[0].value = 1; w.children[2].value = 0\n"
+        "print(w.result['fits'], w.result['output'])\n"
+    )
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("False") and "does not fit" in lines[0]
+    assert lines[1] == f"True {conv.output_size(7, 3, 1, 3)}"
+    assert lines[2] == "False None"

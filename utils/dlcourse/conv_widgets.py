@@ -1,0 +1,160 @@
+"""Lesson 09's widgets: 3x3 filters on a real image, and the stride/padding grid.
+
+Each widget computes through a plain function of this module (tested directly), and
+returns what it computed as ``widget.result``.
+"""
+
+import numpy as np
+
+from dlcourse import conv
+from dlcourse.images import KERNELS
+
+FILTER_NAMES = ("identity", "edge", "sharpen", "box blur", "gaussian blur")
+IMAGES = ("china photo", "flower photo", "fashion-mnist")
+
+
+def apply_kernel(image, kernel):
+    """Cross-correlate a 2-D image with a kernel, output the same size (zero padding)."""
+    return conv.correlate2d(image, kernel, padding="same")
+
+
+def load_image(name):
+    """A grayscale image in [0, 1]: a scikit-learn photo at half size, or a Fashion-MNIST item."""
+    from dlcourse import data
+
+    if name == "fashion-mnist":
+        (x_train, _), _ = data.load_fashion_mnist("subset")
+        return x_train[0] / 255.0
+    if name not in IMAGES:
+        raise ValueError(f"image must be one of {IMAGES}, got {name!r}")
+    return data.load_photo(name.split()[0], gray=True)[::2, ::2]
+
+
+def convolution_filters_widget():
+    """Pick a named 3x3 kernel or set the nine weights, see the filtered image.
+
+    Choosing a named kernel copies its weights into the sliders; moving a slider
+    switches to "custom". ``widget.result``: ``kernel``, ``image``, ``output``.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    images = {}
+    sliders = {f"w{i}{j}": widgets.FloatSlider(value=KERNELS["identity"][i, j], min=-8, max=8, step=0.01,
+                                               description=f"w[{i},{j}]", continuous_update=False)
+               for i in range(3) for j in range(3)}
+    name = widgets.Dropdown(options=FILTER_NAMES + ("custom",), value="identity", description="kernel")
+    source = widgets.Dropdown(options=IMAGES, value="china photo", description="image")
+
+    def show(kernel_name, image_name, **weights):
+        kernel = (np.array([[weights[f"w{i}{j}"] for j in range(3)] for i in range(3)])
+                  if kernel_name == "custom" else KERNELS[kernel_name])
+        if image_name not in images:
+            images[image_name] = load_image(image_name)
+        image = images[image_name]
+        output = apply_kernel(image, kernel)
+        fig, axes = plt.subplots(1, 3, figsize=(14, 4), gridspec_kw={"width_ratios": [3, 1.2, 3]})
+        axes[0].imshow(image, cmap="gray", vmin=0, vmax=1)
+        axes[0].set_title(f"input {image.shape[0]}x{image.shape[1]}")
+        limit = max(np.abs(kernel).max(), 1e-9)
+        axes[1].imshow(kernel, cmap="coolwarm", vmin=-limit, vmax=limit)
+        for (i, j), value in np.ndenumerate(kernel):
+            axes[1].text(j, i, f"{value:.3g}", ha="center", va="center")
+        axes[1].set_title(f"kernel: {kernel_name}")
+        axes[2].imshow(np.clip(output, 0, 1), cmap="gray", vmin=0, vmax=1)
+        axes[2].set_title(f"output (sum of weights {kernel.sum():.3g}; clipped to [0, 1])")
+        for ax in axes:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        plt.show()
+        return {"kernel": kernel, "image": image, "output": output}
+
+    widget = widgets.interactive(show, kernel_name=name, image_name=source, **sliders)
+
+    def copy_preset(change):
+        if change["new"] != "custom":
+            for (i, j), value in np.ndenumerate(KERNELS[change["new"]]):
+                sliders[f"w{i}{j}"].value = value
+
+    def watch(i, j):
+        def to_custom(change):
+            if name.value != "custom" and abs(change["new"] - KERNELS[name.value][i, j]) > 0.005:
+                name.value = "custom"
+        return to_custom
+
+    name.observe(copy_preset, names="value")
+    for (i, j) in np.ndindex(3, 3):
+        sliders[f"w{i}{j}"].observe(watch(i, j), names="value")
+    return widget
+
+
+def describe_output_size(size, kernel, padding, stride):
+    """What the stride/padding grid shows: ``fits``, ``output`` (O or None), ``message``,
+    and ``starts``, the first index of each window along one axis of the padded input."""
+    padded = size + 2 * padding
+    formula = f"O = ({size} - {kernel} + 2*{padding})/{stride} + 1"
+    try:
+        out = conv.output_size(size, kernel, padding, stride)
+    except (TypeError, ValueError) as error:
+        starts = list(range(0, padded - kernel + 1, stride)) if kernel <= padded else []
+        return {"fits": False, "output": None, "starts": starts, "message": f"Does not fit: {error}"}
+    return {"fits": True, "output": out, "starts": [i * stride for i in range(out)],
+            "message": f"{formula} = {out}: the output is {out}x{out}"}
+
+
+def stride_padding_widget():
+    """Sliders for input size W, kernel K, padding P and stride S; draws the windows.
+
+    ``widget.result`` is :func:`describe_output_size`'s dictionary; a setting that does
+    not fit shows the message and the uncovered cells in red, never a traceback.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    def show(size, kernel, padding, stride):
+        info = describe_output_size(size, kernel, padding, stride)
+        padded = size + 2 * padding
+        fig, axes = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [3, 2]})
+        ax = axes[0]
+        for r in range(padded):
+            for c in range(padded):
+                pad_cell = min(r, c) < padding or max(r, c) >= padding + size
+                ax.add_patch(Rectangle((c, r), 1, 1, facecolor="0.85" if pad_cell else "white", edgecolor="0.5"))
+        colors = plt.cm.tab10(np.arange(max(len(info["starts"]), 1)) % 10)
+        for k, start in enumerate(info["starts"]):  # the windows of the first output row
+            offset = 0.08 * (k % 3)
+            ax.add_patch(Rectangle((start + offset, offset), kernel - 2 * offset, kernel - 2 * offset,
+                                   fill=False, lw=2.5, edgecolor=colors[k]))
+        if not info["fits"]:
+            covered = (info["starts"][-1] + kernel) if info["starts"] else 0
+            for c in range(covered, padded):
+                ax.add_patch(Rectangle((c, 0), 1, padded, facecolor="red", alpha=0.3))
+        ax.set_xlim(0, padded)
+        ax.set_ylim(padded, 0)
+        ax.set_aspect("equal")
+        ax.set_title(f"input {size}x{size}, padding {padding} (gray), windows of the first output row")
+        ax.axis("off")
+        ax = axes[1]
+        if info["fits"]:
+            out = info["output"]
+            for r in range(out):
+                for c in range(out):
+                    ax.add_patch(Rectangle((c, r), 1, 1, facecolor=colors[c] if r == 0 else "white",
+                                           alpha=0.6 if r == 0 else 1, edgecolor="0.3"))
+            ax.set_xlim(0, max(out, 1))
+            ax.set_ylim(max(out, 1), 0)
+            ax.set_aspect("equal")
+        ax.axis("off")
+        ax.set_title(f"output {info['output']}x{info['output']}" if info["fits"] else "no output")
+        fig.suptitle(info["message"], color="black" if info["fits"] else "red", fontsize=11, wrap=True)
+        plt.show()
+        return info
+
+    return widgets.interactive(
+        show,
+        size=widgets.IntSlider(value=7, min=1, max=16, description="input W"),
+        kernel=widgets.IntSlider(value=3, min=1, max=7, description="kernel K"),
+        padding=widgets.IntSlider(value=0, min=0, max=3, description="padding P"),
+        stride=widgets.IntSlider(value=1, min=1, max=5, description="stride S"),
+    )

@@ -136,10 +136,10 @@ def greedy_decode(inspect, source, symbols=10):
     decoder_in = np.zeros((n, length), dtype=np.int64)
     decoder_in[:, 0] = symbols
     for t in range(length):
-        probs, weights = inspect.predict([source, decoder_in], verbose=0)
+        probs, weights = (np.asarray(out) for out in inspect([source, decoder_in], training=False))
         if t + 1 < length:
             decoder_in[:, t + 1] = probs[:, t].argmax(axis=-1)
-    return probs.argmax(axis=-1), np.asarray(weights)
+    return probs.argmax(axis=-1), weights
 
 
 def sequence_accuracy(predictions, targets):

@@ -49,7 +49,8 @@ def cosine_similarity(a, b):
 def nearest(query, vectors, words, k=5, exclude=()):
     """The ``k`` words whose vectors have the largest cosine with ``query``.
 
-    ``query`` is a word of ``words`` or a vector. Returns ``[(word, cosine), ...]``.
+    ``query`` is a word of ``words`` or a vector. Words whose vector is zero (no
+    direction, no cosine) are skipped. Returns ``[(word, cosine), ...]``.
     """
     words = list(words)
     if isinstance(query, str):
@@ -57,8 +58,10 @@ def nearest(query, vectors, words, k=5, exclude=()):
             raise KeyError(f"'{query}' is not in the vocabulary")
         exclude = set(exclude) | {query}
         query = vectors[words.index(query)]
-    sims = cosine_similarity(query, vectors)
-    order = [i for i in np.argsort(-sims) if words[i] not in exclude]
+    usable = np.linalg.norm(vectors, axis=1) > 0
+    sims = np.full(len(words), -np.inf)
+    sims[usable] = cosine_similarity(query, vectors[usable])
+    order = [i for i in np.argsort(-sims, kind="stable") if usable[i] and words[i] not in exclude]
     return [(words[i], float(sims[i])) for i in order[:k]]
 
 

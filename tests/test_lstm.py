@@ -24,6 +24,9 @@ def random_weights(rng, d, units, gates, bias_shape):
 
 @pytest.mark.parametrize("dtype, tol", [("float64", 1e-12), ("float32", 1e-6)])
 def test_lstm_matches_keras(dtype, tol):
+    import tensorflow as tf
+
+    tf.config.experimental.enable_tensor_float_32_execution(False)  # exact float32 on GPUs too
     rng = np.random.default_rng(0)
     X = rng.normal(size=(4, 9, 3))
     h0, c0 = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))

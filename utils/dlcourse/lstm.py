@@ -76,8 +76,8 @@ def lstm_forward(X, W, U, b, h0=None, c0=None, activation="tanh"):
         C.append(c)
         for k in GATES:
             G[k].append(gates[k])
-    stack = lambda seq: np.stack(seq, axis=1)  # noqa: E731
-    return stack(H), stack(C), {k: stack(v) for k, v in G.items()}
+    return (np.stack(H, axis=1), np.stack(C, axis=1),
+            {k: np.stack(v, axis=1) for k, v in G.items()})
 
 
 def gru_step(x, h_prev, W, U, b, reset_after=True):

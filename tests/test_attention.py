@@ -1,0 +1,125 @@
+"""dlcourse.attention: scores against Keras's attention layers, the Keras Luong layer
+against the NumPy one, the seq2seq data and decoding, and the heat-map widget."""
+
+import numpy as np
+import pytest
+
+from dlcourse import attention as att
+from dlcourse.activations import softmax
+
+keras = pytest.importorskip("keras")
+
+
+@pytest.fixture
+def qk():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(3, 4, 5)), rng.normal(size=(3, 6, 5))
+
+
+def test_dot_attention_matches_keras_attention(qk):
+    q, k = qk
+    context, weights = att.attend(q, k, "dot")
+    keras_context, keras_weights = keras.layers.Attention()(
+        [q.astype("float32"), k.astype("float32")], return_attention_scores=True)
+    np.testing.assert_allclose(weights, keras_weights.numpy(), atol=1e-6)
+    np.testing.assert_allclose(context, keras_context.numpy(), atol=1e-5)
+    np.testing.assert_allclose(weights.sum(axis=-1), 1.0)
+
+
+def test_general_attention_is_dot_attention_on_transformed_queries(qk):
+    q, k = qk
+    w_a = np.random.default_rng(1).normal(size=(5, 5))
+    context, weights = att.attend(q, k, "general", w_a=w_a)
+    keras_context, keras_weights = keras.layers.Attention()(
+        [(q @ w_a).astype("float32"), k.astype("float32")], return_attention_scores=True)
+    np.testing.assert_allclose(weights, keras_weights.numpy(), atol=1e-6)
+    np.testing.assert_allclose(context, keras_context.numpy(), atol=1e-5)
+
+
+def test_concat_attention_matches_keras_additive_attention(qk):
+    q, k = qk
+    layer = keras.layers.AdditiveAttention()
+    keras_context, keras_weights = layer([q.astype("float32"), k.astype("float32")],
+                                         return_attention_scores=True)
+    scale = layer.get_weights()[0].astype(np.float64)
+    w_a = np.vstack([np.eye(5), np.eye(5)])            # W_a [h; hbar] = h + hbar
+    context, weights = att.attend(q, k, "concat", w_a=w_a, v_a=scale)
+    np.testing.assert_allclose(weights, keras_weights.numpy(), atol=1e-6)
+    np.testing.assert_allclose(context, keras_context.numpy(), atol=1e-5)
+
+
+def test_concat_scores_match_a_loop_over_positions():
+    rng = np.random.default_rng(2)
+    q, k = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 5, 3))   # different sizes allowed
+    w_a, v_a = rng.normal(size=(7, 6)), rng.normal(size=6)
+    expected = np.array([[[v_a @ np.tanh(np.concatenate([q[n, t], k[n, s]]) @ w_a)
+                           for s in range(5)] for t in range(3)] for n in range(2)])
+    np.testing.assert_allclose(att.scores(q, k, "concat", w_a, v_a), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", att.SCORES)
+def test_keras_luong_layer_matches_numpy(kind, qk):
+    q, k = qk
+    layer = att.luong_attention_layer(kind, units=7)
+    context, weights = layer(q.astype("float32"), k.astype("float32"))
+    params = {p.name: p.numpy().astype(np.float64) for p in layer.weights}
+    np_context, np_weights = att.attend(q, k, kind, **params)
+    np.testing.assert_allclose(np.asarray(weights), np_weights, atol=1e-5)
+    np.testing.assert_allclose(np.asarray(context), np_context, atol=1e-4)
+
+
+def test_bad_inputs_give_readable_errors(qk):
+    q, k = qk
+    with pytest.raises(ValueError, match="kind must be one of"):
+        att.scores(q, k, "cosine")
+    with pytest.raises(ValueError, match="w_a should have shape"):
+        att.scores(q, k, "general", w_a=np.eye(4))
+    with pytest.raises(ValueError, match="queries should have shape"):
+        att.scores(q[0], k)
+    with pytest.raises(ValueError, match="equal sizes"):
+        att.scores(q, k[:, :, :3])
+
+
+def test_reversal_data():
+    source, decoder_in, target = att.reversal_data(50, length=6, symbols=10, seed=3)
+    np.testing.assert_array_equal(target, source[:, ::-1])
+    assert (decoder_in[:, 0] == 10).all()
+    np.testing.assert_array_equal(decoder_in[:, 1:], target[:, :-1])
+    assert source.min() >= 0 and source.max() <= 9
+
+
+def test_greedy_decode_feeds_back_its_own_outputs():
+    keras.utils.set_random_seed(0)
+    model, inspect = att.build_seq2seq("general", units=8, embed_dim=4)
+    source = att.reversal_data(7, seed=4)[0]
+    predictions, weights = att.greedy_decode(inspect, source)
+    fed = np.concatenate([np.full((7, 1), 10), predictions[:, :-1]], axis=1)
+    probs, weights_again = inspect.predict([source, fed], verbose=0)
+    np.testing.assert_array_equal(probs.argmax(axis=-1), predictions)
+    np.testing.assert_allclose(weights, weights_again, atol=1e-5)
+    assert model.output_shape == (None, 6, 10) and weights.shape == (7, 6, 6)
+
+
+def test_sequence_accuracy_and_alignment():
+    targets = np.array([[1, 2, 3], [4, 5, 6]])
+    assert att.sequence_accuracy(targets, targets) == 1.0
+    assert att.sequence_accuracy(np.array([[1, 2, 3], [4, 5, 0]]), targets) == 0.5
+    weights = softmax(np.array([[0.0, 5.0, 1.0], [3.0, 0.0, 0.0]]))
+    np.testing.assert_array_equal(att.alignment(weights), [1, 0])
+    with pytest.raises(ValueError, match="shape"):
+        att.sequence_accuracy(targets[:, :2], targets)
+
+
+def test_heatmap_widget_reports_the_shown_example(kernel):
+    out = kernel.run(
+        "import numpy as np\n"
+        "from dlcourse.attention import attention_heatmap_widget\n"
+        "weights = np.stack([np.eye(4)[::-1] * 0.7 + 0.075, np.eye(4) * 0.7 + 0.075])\n"
+        "sources = np.array([[1, 2, 3, 4], [5, 6, 7, 8]])\n"
+        "w = attention_heatmap_widget(sources, sources[:, ::-1], weights)\n"
+        "w.children[0].value = 0\n"
+        "print(*w.result['alignment'], *w.result['prediction'])\n"
+        "w.children[0].value = 1\n"
+        "print(*w.result['alignment'], *w.result['source'])\n"
+    )
+    assert out.splitlines() == ["3 2 1 0 4 3 2 1", "0 1 2 3 5 6 7 8"]

@@ -1,0 +1,110 @@
+"""dlcourse.autoencoders: noise, pooling/unpooling and transposed-conv sizes against
+Keras/TensorFlow, model builders against their formulas, the latent-walk widget."""
+
+import numpy as np
+import pytest
+
+from dlcourse import autoencoders as ae
+
+keras = pytest.importorskip("keras")
+
+
+def test_gaussian_noise_is_clipped_seeded_and_has_the_asked_std():
+    x = np.full((200, 28, 28), 0.5)
+    noisy = ae.add_gaussian_noise(x, 0.1, np.random.default_rng(0))
+    assert noisy.min() >= 0 and noisy.max() <= 1
+    assert abs(np.std(noisy - x) - 0.1) < 0.002          # 0.5 +- 0.1 is rarely clipped
+    np.testing.assert_array_equal(noisy, ae.add_gaussian_noise(x, 0.1, np.random.default_rng(0)))
+    np.testing.assert_array_equal(ae.add_gaussian_noise(x, 0.0, np.random.default_rng(1)), x)
+    with pytest.raises(ValueError, match=">= 0"):
+        ae.add_gaussian_noise(x, -1, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("size,kernel,stride", [(7, 3, 1), (7, 3, 2), (5, 4, 2), (4, 5, 5), (6, 2, 2)])
+def test_transposed_conv_size_matches_keras(size, kernel, stride):
+    layer = keras.layers.Conv2DTranspose(1, kernel, strides=stride, padding="valid")
+    keras_size = layer(np.zeros((1, size, size, 1), "float32")).shape[1]
+    assert ae.transposed_conv_output_size(size, kernel, stride) == keras_size
+    with pytest.raises(ValueError, match="stride"):
+        ae.transposed_conv_output_size(size, kernel, 0)
+
+
+def test_transposed_conv_inverts_the_convolution_size():
+    for size in range(3, 12):
+        for kernel in (1, 2, 3):
+            for padding in (0, 1):
+                out = ae.transposed_conv_output_size(size, kernel, 1, padding)
+                assert (out - kernel + 2 * padding) // 1 + 1 == size
+
+
+def test_max_pool_with_positions_matches_tensorflow():
+    tf = pytest.importorskip("tensorflow")
+    x = np.random.default_rng(0).permutation(64).reshape(8, 8).astype(np.float64)   # no ties
+    pooled, positions = ae.max_pool_with_positions(x, 2)
+    keras_pooled = keras.layers.MaxPooling2D(2)(x[None, :, :, None]).numpy()[0, :, :, 0]
+    np.testing.assert_array_equal(pooled, keras_pooled)
+    _, argmax = tf.nn.max_pool_with_argmax(x[None, :, :, None], 2, 2, "VALID")
+    flat = argmax.numpy()[0, :, :, 0]                    # index into the flattened 8x8 image
+    np.testing.assert_array_equal(positions[..., 0] * 8 + positions[..., 1], flat)
+    with pytest.raises(ValueError, match="does not split"):
+        ae.max_pool_with_positions(np.zeros((5, 4)))
+
+
+def test_max_unpool_puts_values_back_where_the_maxima_were():
+    x = np.random.default_rng(1).permutation(36).reshape(6, 6).astype(np.float64) + 1
+    pooled, positions = ae.max_pool_with_positions(x, 3)
+    unpooled = ae.max_unpool(pooled, positions, x.shape)
+    np.testing.assert_array_equal(unpooled[unpooled > 0], x[unpooled > 0])
+    assert np.count_nonzero(unpooled) == pooled.size
+    np.testing.assert_array_equal(ae.max_pool_with_positions(unpooled, 3)[0], pooled)
+
+
+def test_dense_autoencoder_is_decoder_of_encoder():
+    keras.utils.set_random_seed(0)
+    model, encoder, decoder = ae.build_dense_autoencoder(latent_dim=5, hidden=16)
+    x = np.random.default_rng(2).random((4, 28, 28)).astype("float32")
+    code = encoder.predict(x, verbose=0)
+    assert code.shape == (4, 5) and (code >= 0).all()      # ReLU code
+    np.testing.assert_allclose(model.predict(x, verbose=0), decoder.predict(code, verbose=0), atol=1e-6)
+    out = model.predict(x, verbose=0)
+    assert out.shape == x.shape and out.min() >= 0 and out.max() <= 1
+
+
+def test_linear_autoencoder_is_the_affine_formula():
+    keras.utils.set_random_seed(0)
+    model, encoder, decoder = ae.build_linear_autoencoder(3, pixels=10)
+    (w, b), (w_star, c) = encoder.layers[0].get_weights(), decoder.layers[0].get_weights()
+    x = np.random.default_rng(3).normal(size=(6, 10))
+    np.testing.assert_allclose(model.predict(x, verbose=0), (x @ w + b) @ w_star + c, atol=1e-5)
+
+
+def test_conv_autoencoder_shapes():
+    model, encoder = ae.build_conv_autoencoder(filters=(4, 8), latent_channels=2)
+    x = np.zeros((2, 28, 28, 1), "float32")
+    assert encoder.predict(x, verbose=0).shape == (2, 7, 7, 2)
+    assert model.predict(x, verbose=0).shape == (2, 28, 28, 1)
+
+
+def test_interpolate_and_grid():
+    path = ae.interpolate([0.0, 2.0], [4.0, -2.0], 5)
+    np.testing.assert_allclose(path, [[0, 2], [1, 1], [2, 0], [3, -1], [4, -2]])
+    with pytest.raises(ValueError, match="at least 2"):
+        ae.interpolate([0.0], [1.0], 1)
+    grid = ae.latent_grid(((-1, 1), (0, 2)), 3)
+    assert grid.shape == (9, 2)
+    np.testing.assert_allclose(grid[0], [-1, 2])             # top-left: smallest x, largest y
+    np.testing.assert_allclose(grid[-1], [1, 0])
+
+
+def test_latent_walk_widget_decodes_the_chosen_point(kernel):
+    out = kernel.run(
+        "import numpy as np\n"
+        "from dlcourse.autoencoders import latent_walk_widget\n"
+        "decode = lambda z: np.tile((z[:, :1] + 2 * z[:, 1:]) / 10, (1, 784)).reshape(-1, 28, 28)\n"
+        "codes = np.random.default_rng(0).uniform(-3, 3, (100, 2))\n"
+        "w = latent_walk_widget(decode, codes, np.arange(100) % 10, [str(i) for i in range(10)])\n"
+        "w.children[0].value = 1.0\n"
+        "w.children[1].value = -0.5\n"
+        "print(w.result['z'].tolist(), float(w.result['image'][5, 5]), w.result['image'].shape)\n"
+    )
+    assert out.strip() == "[1.0, -0.5] 0.0 (28, 28)"

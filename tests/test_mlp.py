@@ -160,3 +160,19 @@ def test_bad_inputs_give_readable_messages():
     x = np.linspace(-2, 2, 50)[:, None]
     with pytest.raises(FloatingPointError, match="learning rate 10.0 is too large"), np.errstate(all="ignore"):
         MLP([1, 8, 1], activation="tanh", loss="mse").fit(x, np.sin(2 * x), epochs=50, learning_rate=10.0)
+
+
+def test_keras_twin_reaches_the_same_accuracy_on_digits(keras):
+    (x_train, y_train), (x_test, y_test) = load_digits_split()
+    mlp = MLP([64, 128, 10], seed=0)
+    twin = keras.Sequential([keras.Input((64,)), keras.layers.Dense(128, activation="relu"),
+                             keras.layers.Dense(10)])
+    twin.set_weights(mlp.keras_weights())
+    twin.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9),
+                 loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    for order in epoch_orders(len(x_train), 30, seed=0):
+        twin.fit(x_train[order], y_train[order], epochs=1, batch_size=32, shuffle=False, verbose=0)
+    mlp.fit(x_train, y_train, epochs=30, batch_size=32, learning_rate=0.1, momentum=0.9, seed=0)
+    keras_labels = twin.predict(x_test, verbose=0).argmax(axis=1)
+    assert np.mean(keras_labels == y_test) >= 0.97
+    assert abs(np.mean(keras_labels == y_test) - mlp.accuracy(x_test, y_test)) <= 2 / len(y_test)

@@ -41,6 +41,8 @@ def test_check_array_says_which_shape_and_dtype_were_expected():
         checks.check_array("out", None)
     with pytest.raises(TypeError, match="NumPy array, got str"):
         checks.check_array("out", "text")
+    with pytest.raises(ValueError, match=r"b should have shape \(3,\), got \(2,\)"):
+        checks.check_array("b", np.zeros(2), shape=(3,))
     assert checks.check_array("out", [[1.0, 2.0]], shape=(1, 2), dtype_kind="f").shape == (1, 2)
 
 

@@ -55,7 +55,8 @@ def check_array(name, value, shape=None, dtype_kind=None):
             want is None or want == got for want, got in zip(shape, array.shape)
         )
         if not fits:
-            wanted = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+            sizes = ["any" if s is None else str(s) for s in shape]
+            wanted = "(" + ", ".join(sizes) + ("," if len(sizes) == 1 else "") + ")"
             raise ValueError(f"{name} should have shape {wanted}, got {array.shape}")
     if dtype_kind is not None and array.dtype.kind not in dtype_kind:
         kinds = {"f": "floats", "i": "integers", "u": "unsigned integers", "b": "booleans"}

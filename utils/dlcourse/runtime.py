@@ -12,6 +12,10 @@ import sys
 
 import numpy as np
 
+# TensorFlow's C++ start-up chatter (CPU instruction sets, graph attributes) is not
+# for students; Python errors and warnings still show.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
 QUICK_ENV = "DLCOURSE_QUICK"
 _TRUE = {"1", "true", "yes", "on"}
 

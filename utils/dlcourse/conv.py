@@ -46,7 +46,7 @@ def output_size(size, kernel, padding=0, stride=1, floor=False):
                          f"({size} + 2*{padding} = {size + 2 * padding}): {formula} < 1")
     if span % stride and not floor:
         raise ValueError(f"stride {stride} does not fit: {formula} is not a whole number; "
-                         f"the last {span % stride} row(s) of the padded input would never "
+                         f"the last {span % stride} row(s)/column(s) of the padded input would never "
                          "be covered. Change the padding or the stride.")
     return span // stride + 1
 

@@ -4,6 +4,8 @@ Each widget computes through a plain function of this module (tested directly), 
 returns what it computed as ``widget.result``.
 """
 
+import textwrap
+
 import numpy as np
 
 from dlcourse import conv
@@ -97,7 +99,7 @@ def describe_output_size(size, kernel, padding, stride):
         out = conv.output_size(size, kernel, padding, stride)
     except (TypeError, ValueError) as error:
         starts = list(range(0, padded - kernel + 1, stride)) if kernel <= padded else []
-        return {"fits": False, "output": None, "starts": starts, "message": f"Does not fit: {error}"}
+        return {"fits": False, "output": None, "starts": starts, "message": str(error)[0].upper() + str(error)[1:]}
     return {"fits": True, "output": out, "starts": [i * stride for i in range(out)],
             "message": f"{formula} = {out}: the output is {out}x{out}"}
 
@@ -147,7 +149,9 @@ def stride_padding_widget():
             ax.set_aspect("equal")
         ax.axis("off")
         ax.set_title(f"output {info['output']}x{info['output']}" if info["fits"] else "no output")
-        fig.suptitle(info["message"], color="black" if info["fits"] else "red", fontsize=11, wrap=True)
+        fig.text(0.5, 0.02, textwrap.fill(info["message"], 110), ha="center", va="bottom",
+                 color="black" if info["fits"] else "red", fontsize=11)
+        fig.subplots_adjust(bottom=0.16)
         plt.show()
         return info
 

@@ -167,6 +167,16 @@ def parse_sequence(text, features):
         raise ValueError(f"could not read a number: {error}") from None
 
 
+def heat_map(ax, values, row_names, title, cmap, vmin=None, vmax=None):
+    """Rows of values over time; small maps get their numbers written in."""
+    ax.imshow(values, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+    ax.set_yticks(range(len(row_names)), row_names if len(row_names) <= 24 else None)
+    if values.size <= 60:
+        for (row, col), value in np.ndenumerate(values):
+            ax.text(col, row, f"{value:.2g}", ha="center", va="center", fontsize=8, color="gray")
+    ax.set_title(title)
+
+
 def gate_activation_widget(W=None, U=None, b=None, X=None, activation=None):
     """Step through a sequence and see the gates, the candidate, c and h of an LSTM.
 
@@ -193,24 +203,22 @@ def gate_activation_widget(W=None, U=None, b=None, X=None, activation=None):
             return None
         trace = gate_trace(seq, W, U, b, activation)
         step = min(step, len(seq) - 1)
-        fig, axes = plt.subplots(1, 3, figsize=(15, 4), gridspec_kw={"width_ratios": [1, 2, 2]})
-        axes[0].imshow(seq.T, aspect="auto", cmap="coolwarm")
-        axes[0].set_title("inputs (rows) over time")
-        gate_map = np.vstack([trace[k].T for k in GATES])
-        image = axes[1].imshow(gate_map, aspect="auto", cmap="viridis",
-                               vmin=-1 if activation == "tanh" else None)
         units = trace["c"].shape[1]
-        axes[1].set_yticks(np.arange(4) * units + (units - 1) / 2, ["input i", "forget f",
-                                                                    "candidate g", "output o"])
-        axes[1].set_title("gates (rows: gate x unit)")
-        fig.colorbar(image, ax=axes[1])
-        axes[2].plot(trace["c"], "-o", ms=3, color="C0", label="cell c_t")
-        axes[2].plot(trace["h"], "--s", ms=3, color="C3", label="output h_t")
-        axes[2].set_title("cell state and output")
-        handles, labels = axes[2].get_legend_handles_labels()
-        axes[2].legend(handles[::units], labels[::units])
+        fig, axes = plt.subplots(1, 4, figsize=(17, 4))
+        heat_map(axes[0], seq.T, [f"x{k + 1}" for k in range(seq.shape[1])], "inputs", "coolwarm")
+        gates = np.vstack([trace[k].T for k in ("i", "f", "o")])
+        heat_map(axes[1], gates, [f"{k}{u}" for k in "ifo" for u in range(units)],
+                 "gates i, f, o (0 = closed, 1 = open)", "viridis", 0, 1)
+        limit = max(np.abs(trace["g"]).max(), 1e-12)
+        heat_map(axes[2], trace["g"].T, [f"g{u}" for u in range(units)],
+                 f"candidate g ({activation})", "coolwarm", -limit, limit)
+        for u in range(units):
+            axes[3].plot(trace["c"][:, u], "-o", ms=3, color="C0", label="cell c_t" if u == 0 else None)
+            axes[3].plot(trace["h"][:, u], "--s", ms=3, color="C3", label="output h_t" if u == 0 else None)
+        axes[3].set_title("cell state and output (one line per unit)")
+        axes[3].legend()
         for ax in axes:
-            ax.axvline(step, color="k", lw=1)
+            ax.axvline(step, color="k", lw=1.5)
             ax.set_xlabel("time step t (0-based)")
         plt.show()
         at_step = {k: trace[k][step] for k in trace}

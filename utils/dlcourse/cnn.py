@@ -73,7 +73,7 @@ def lenet5(input_shape=(32, 32, 1), classes=10):
     ], name="LeNet-5")
 
 
-def fashion_cnn(input_shape=(28, 28, 1), classes=10, dropout=0.3):
+def fashion_cnn(input_shape=(28, 28, 1), classes=10, dropout=0.2):
     """The lesson's Fashion-MNIST CNN: two conv/pool stages, a dense layer, softmax.
 
     About 2.6 million multiply-adds per image: small enough for a CPU. The output

@@ -170,8 +170,9 @@ def parse_sequence(text, features):
 def heat_map(ax, values, row_names, title, cmap, vmin=None, vmax=None):
     """Rows of values over time; small maps get their numbers written in."""
     ax.imshow(values, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
-    ax.set_yticks(range(len(row_names)), row_names if len(row_names) <= 24 else None)
-    if values.size <= 60:
+    every = -(-len(row_names) // 12)  # at most about 12 row labels
+    ax.set_yticks(range(0, len(row_names), every), row_names[::every])
+    if values.shape[1] <= 12 and values.size <= 60:
         for (row, col), value in np.ndenumerate(values):
             ax.text(col, row, f"{value:.2g}", ha="center", va="center", fontsize=8, color="gray")
     ax.set_title(title)

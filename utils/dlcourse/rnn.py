@@ -66,7 +66,7 @@ def rnn_backward(dH, cache, truncate=None):
 
     ``truncate=k`` is truncated BPTT: the sequence is cut into chunks of k steps and
     no gradient flows from one chunk into the one before it (the forward pass still
-    carries the hidden state across).
+    carries the hidden state across). Step 0 starts a chunk, so ``dh0`` is then zero.
     """
     X, Wx, Wh, Z, H = cache["X"], cache["Wx"], cache["Wh"], cache["Z"], cache["H"]
     dH = check_array("dH", dH, shape=H.shape, dtype_kind="fi")

@@ -1,0 +1,148 @@
+"""The perceptron: the sign update with the bias trick, the decks' sigmoid neuron
+trained by gradient descent, and the one-weight model y = wx.
+
+Labels for the sign perceptron are -1 and +1. Weights carry the bias first:
+``w = [b, w_1, ..., w_D]`` acts on ``[1, x_1, ..., x_D]`` (the bias trick).
+"""
+
+import numpy as np
+
+from .activations import sigmoid
+from .checks import check_array
+
+
+def add_bias(X):
+    """Prepend a column of ones to X (N, D), giving (N, D + 1)."""
+    X = check_array("X", X, shape=(None, None), dtype_kind="fiu").astype(np.float64)
+    return np.hstack([np.ones((X.shape[0], 1)), X])
+
+
+def perceptron_predict(w, X):
+    """+1 where w . [1, x] > 0, else -1, for each row of X (N, D); w has shape (D + 1,)."""
+    Xb = add_bias(X)
+    w = check_array("w", w, shape=(Xb.shape[1],), dtype_kind="fiu")
+    return np.where(Xb @ w > 0, 1, -1)
+
+
+def perceptron_update(w, x, y, lr=1.0):
+    """One perceptron step on example (x, y), y in {-1, +1}.
+
+    A mistake (y * w.[1, x] <= 0, so a point on the boundary counts) moves the
+    weights by lr * y * [1, x]; a correct point leaves them alone.
+    Returns (new weights, whether it was a mistake).
+    """
+    x = check_array("x", x, shape=(None,), dtype_kind="fiu")
+    w = check_array("w", w, shape=(x.size + 1,), dtype_kind="fiu").astype(np.float64)
+    if y not in (-1, 1):
+        raise ValueError(f"labels must be -1 or +1, got {y!r}")
+    xb = np.concatenate([[1.0], x])
+    if y * (w @ xb) <= 0:
+        return w + lr * y * xb, True
+    return w, False
+
+
+def train_perceptron(X, y, w0=None, lr=1.0, max_epochs=20):
+    """Cycle through the examples in order, updating on mistakes.
+
+    Stops after the first epoch without a mistake (converged) or after
+    ``max_epochs``. Returns a dict: ``w`` (final weights), ``history`` (weights
+    after every visited example, the start first), ``mistakes`` (per epoch),
+    ``converged``.
+    """
+    X = check_array("X", X, shape=(None, None), dtype_kind="fiu")
+    y = check_array("y", y, shape=(X.shape[0],), dtype_kind="fiu")
+    w = np.zeros(X.shape[1] + 1) if w0 is None else np.asarray(w0, dtype=np.float64)
+    history, mistakes = [w.copy()], []
+    for _ in range(max_epochs):
+        count = 0
+        for x_n, y_n in zip(X, y):
+            w, mistake = perceptron_update(w, x_n, int(y_n), lr)
+            count += mistake
+            history.append(w.copy())
+        mistakes.append(count)
+        if count == 0:
+            break
+    return {"w": w, "history": np.array(history), "mistakes": mistakes,
+            "converged": mistakes[-1] == 0}
+
+
+def sigmoid_neuron_step(w, b, x, t, lr):
+    """One gradient-descent step of the decks' neuron y = sigmoid(b + w.x), L = (t - y)^2 / 2.
+
+    dL/dw_i = (y - t) * y (1 - y) * x_i and dL/db = (y - t) * y (1 - y).
+    Returns a dict with the forward values, the gradients and the new w, b.
+    """
+    x = check_array("x", x, shape=(None,), dtype_kind="fiu").astype(np.float64)
+    w = check_array("w", w, shape=x.shape, dtype_kind="fiu").astype(np.float64)
+    a = b + w @ x
+    y = float(sigmoid(a))
+    delta = (y - t) * y * (1.0 - y)
+    grad_w, grad_b = delta * x, delta
+    return {"a": a, "y": y, "loss": 0.5 * (t - y) ** 2, "grad_w": grad_w, "grad_b": grad_b,
+            "w": w - lr * grad_w, "b": b - lr * grad_b}
+
+
+def fit_wx(x, y, w0=0.0, lr=0.01, steps=50):
+    """Full-batch gradient descent on L(w) = mean((y - w x)^2) / 2 for y = w x.
+
+    dL/dw = -mean((y - w x) x). Returns (weights per step, losses per step),
+    each of length steps + 1. Diverges when lr > 2 / mean(x^2).
+    """
+    x = check_array("x", x, shape=(None,), dtype_kind="fiu").astype(np.float64)
+    y = check_array("y", y, shape=x.shape, dtype_kind="fiu").astype(np.float64)
+    ws, losses, w = [], [], float(w0)
+    for _ in range(steps + 1):
+        residual = y - w * x
+        ws.append(w)
+        losses.append(0.5 * np.mean(residual ** 2))
+        w = w + lr * np.mean(residual * x)
+    return np.array(ws), np.array(losses)
+
+
+def least_squares_w(x, y):
+    """The exact minimiser of mean((y - w x)^2): w* = sum(x y) / sum(x^2)."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    return float(x @ y / (x @ x))
+
+
+def perceptron_widget(X, y, lr=1.0, max_epochs=10):
+    """A slider over the perceptron's visits: points, the example just visited and the
+    decision boundary after that step. ``widget.result`` holds ``w``, ``step``,
+    ``mistake`` (whether this step updated) and ``converged`` (of the whole run).
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    run = train_perceptron(X, y, lr=lr, max_epochs=max_epochs)
+    history = run["history"]
+    lo, hi = X.min(axis=0) - 1, X.max(axis=0) + 1
+
+    def show(step):
+        w = history[step]
+        mistake = step > 0 and not np.array_equal(w, history[step - 1])
+        fig, ax = plt.subplots(figsize=(5, 5))
+        for label, marker in [(1, "o"), (-1, "x")]:
+            pts = X[y == label]
+            ax.scatter(pts[:, 0], pts[:, 1], marker=marker, s=80, label=f"y = {label:+d}")
+        if step > 0:
+            ax.scatter(*X[(step - 1) % len(X)], s=300, facecolors="none", edgecolors="red")
+        xs = np.linspace(lo[0], hi[0], 2)
+        if abs(w[2]) > 1e-12:
+            ax.plot(xs, -(w[0] + w[1] * xs) / w[2], "k-")
+        elif abs(w[1]) > 1e-12:
+            ax.axvline(-w[0] / w[1], color="k")
+        ax.set_xlim(lo[0], hi[0])
+        ax.set_ylim(lo[1], hi[1])
+        status = "update" if mistake else "no change"
+        ax.set_title(f"step {step}: w = {np.round(w, 2)} ({status})")
+        ax.legend(loc="upper left")
+        plt.show()
+        if step == len(history) - 1:
+            outcome = "converged" if run["converged"] else f"no convergence in {max_epochs} epochs"
+            print(f"last step: {outcome}")
+        return {"w": w, "step": step, "mistake": bool(mistake), "converged": run["converged"]}
+
+    return widgets.interactive(
+        show, step=widgets.IntSlider(value=0, min=0, max=len(history) - 1, description="step"))

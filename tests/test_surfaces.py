@@ -1,0 +1,66 @@
+"""Loss surfaces, trajectories and the learning-rate widget."""
+
+import time
+
+import numpy as np
+import pytest
+
+from dlcourse import checks, surfaces
+from dlcourse.data import load_digits_split
+
+
+@pytest.mark.parametrize("name", list(surfaces.SURFACES))
+def test_surface_gradients_match_numerical(name):
+    loss, grad, _, _ = surfaces.SURFACES[name]
+    for w in np.random.default_rng(0).uniform(-1.5, 1.5, size=(5, 2)):
+        assert checks.rel_error(grad(w), checks.numerical_gradient(loss, w.copy())) < 1e-6
+
+
+def test_softmax_gradient_matches_numerical():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(7, 4)), rng.integers(0, 3, 7)
+    loss, grad, w0 = surfaces.softmax_problem(X, y, 3)
+    w = rng.normal(size=w0.shape)
+    assert checks.rel_error(grad(w), checks.numerical_gradient(loss, w.copy())) < 1e-6
+
+
+def test_valley_converges_and_diverges_where_theory_says():
+    """GD on curvature 10 is stable iff lr < 2/10."""
+    ok = surfaces.trajectory("narrow valley", "SGD", 0.19, steps=200)
+    bad = surfaces.trajectory("narrow valley", "SGD", 0.21, steps=400)
+    assert ok["message"] == "" and ok["losses"][-1] < ok["losses"][0]
+    assert "Diverged" in bad["message"] and np.all(np.isfinite(bad["path"]))
+
+
+def test_schedules_lower_the_rate():
+    run = surfaces.trajectory("saddle", "SGD", 0.1, schedule="exponential", steps=50)
+    assert run["rates"][0] == 0.1 and run["rates"][-1] < 0.02
+    with pytest.raises(ValueError, match="unknown schedule"):
+        surfaces.trajectory("saddle", "SGD", 0.1, schedule="cosine")
+
+
+def test_one_setting_is_fast():
+    """One slider move (surface + softmax regression on 500 digits) in under 200 ms; margin x5 for a loaded CPU."""
+    (X, y), _ = load_digits_split()
+    loss, grad, w0 = surfaces.softmax_problem(X[:500], y[:500], 10)
+    started = time.perf_counter()
+    surfaces.trajectory("Rosenbrock", "Adam", 0.1, steps=60)
+    surfaces.optimize(loss, grad, w0, "Adam", 0.1, steps=60)
+    seconds = time.perf_counter() - started
+    print(f"one setting: {1000 * seconds:.0f} ms")
+    assert seconds < 1.0
+
+
+def test_widget_in_kernel(kernel):
+    out = kernel.run(
+        "from dlcourse.surfaces import lr_widget\n"
+        "from dlcourse.data import load_digits_split\n"
+        "(X, y), _ = load_digits_split()\n"
+        "w = lr_widget(X[:500], y[:500])\n"
+        "w.children[0].value = 5.0\n"
+        "w.children[4].value = 'narrow valley'\n"
+        "print('MSG', w.result['surface']['message'])\n"
+        "w.children[0].value = 0.05\n"
+        "print('LOSS', w.result['network']['losses'][0] > w.result['network']['losses'][-1])\n"
+    )
+    assert "MSG Diverged" in out and "LOSS True" in out

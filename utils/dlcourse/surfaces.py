@@ -1,0 +1,160 @@
+"""2-D loss surfaces, optimiser trajectories on them, and the learning-rate widget."""
+
+import time
+
+import numpy as np
+
+from dlcourse import schedules
+from dlcourse.optimizers import make_optimizer
+
+# name: (loss(w), gradient(w), start, plot box (xmin, xmax, ymin, ymax))
+SURFACES = {
+    "narrow valley": (
+        lambda w: 0.5 * (0.1 * w[0] ** 2 + 10 * w[1] ** 2),
+        lambda w: np.array([0.1 * w[0], 10 * w[1]]),
+        (-4.0, 1.0), (-5, 5, -2, 2),
+    ),
+    "saddle": (
+        lambda w: 0.5 * (w[0] ** 2 - w[1] ** 2) + 0.25 * w[1] ** 4,
+        lambda w: np.array([w[0], -w[1] + w[1] ** 3]),
+        (-2.0, 1e-3), (-2.5, 2.5, -2, 2),
+    ),
+    "Rosenbrock": (
+        lambda w: (1 - w[0]) ** 2 + 100 * (w[1] - w[0] ** 2) ** 2,
+        lambda w: np.array([-2 * (1 - w[0]) - 400 * w[0] * (w[1] - w[0] ** 2), 200 * (w[1] - w[0] ** 2)]),
+        (-1.5, 2.0), (-2, 2, -1, 3),
+    ),
+}
+
+
+def learning_rate(schedule, eta0, t, steps):
+    """The rate at step t for a fixed-in-advance schedule scaled to ``steps`` steps."""
+    if schedule == "constant":
+        return eta0
+    if schedule == "piecewise":
+        return schedules.piecewise_constant(t, [steps // 2], [eta0, eta0 / 10])
+    if schedule == "exponential":
+        return schedules.exponential(t, eta0, steps / 2)
+    if schedule == "power":
+        return schedules.power(t, eta0, steps / 10)
+    raise ValueError(f"unknown schedule {schedule!r}; choose one of {schedules.SCHEDULES}")
+
+
+def optimize(loss, grad, w0, optimizer, lr, momentum=0.9, schedule="constant", steps=100, limit=1e6):
+    """Run an optimiser from w0. Returns path (n, d), losses (n,), rates and a message.
+
+    A run stops as soon as the parameters leave ``|w| < limit`` or stop being finite;
+    the message then says it diverged, so a plot never fills with NaN.
+    """
+    opt = make_optimizer(optimizer, lr, momentum)
+    tracker = schedules.Performance(lr) if schedule == "performance" else None
+    w = np.array(w0, dtype=np.float64)
+    path, losses, rates = [w], [loss(w)], []
+    message = ""
+    for t in range(steps):
+        opt.learning_rate = tracker.rate if tracker else learning_rate(schedule, lr, t, steps)
+        rates.append(opt.learning_rate)
+        with np.errstate(all="ignore"):
+            w = opt.step(w, grad(w))
+            value = loss(w)
+        if not (np.all(np.isfinite(w)) and np.isfinite(value) and np.abs(w).max() < limit):
+            message = f"Diverged at step {t + 1}: the learning rate {lr:g} is too large for {optimizer} here."
+            break
+        path.append(w)
+        losses.append(value)
+        if tracker:
+            tracker.update(value)
+    return {"path": np.array(path), "losses": np.array(losses), "rates": np.array(rates), "message": message}
+
+
+def trajectory(surface, optimizer, lr, momentum=0.9, schedule="constant", steps=100):
+    """``optimize`` on one of ``SURFACES`` from its start point."""
+    loss, grad, start, _ = SURFACES[surface]
+    return optimize(loss, grad, start, optimizer, lr, momentum, schedule, steps)
+
+
+def softmax_problem(X, y, classes):
+    """Loss and gradient of softmax regression on (X, y), weights as one flat vector."""
+    n, d = X.shape
+    Y = np.eye(classes)[y]
+
+    def split(w):
+        return w[: d * classes].reshape(d, classes), w[d * classes:]
+
+    last = {}
+
+    def loss_and_probs(w):
+        # optimize() asks for the loss and then the gradient at the same w: compute once
+        if "w" in last and np.array_equal(last["w"], w):
+            return last["value"]
+        W, b = split(w)
+        z = X @ W + b
+        z = z - z.max(axis=1, keepdims=True)
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        last["w"], last["value"] = w.copy(), (-np.mean(np.log(p[np.arange(n), y] + 1e-300)), p)
+        return last["value"]
+
+    def grad(w):
+        _, p = loss_and_probs(w)
+        dz = (p - Y) / n
+        return np.concatenate([(X.T @ dz).ravel(), dz.sum(axis=0)])
+
+    return (lambda w: loss_and_probs(w)[0]), grad, np.zeros(d * classes + classes)
+
+
+def lr_widget(X, y, classes=10, steps=60):
+    """Sliders for learning rate (log scale), optimiser, momentum, schedule and surface.
+
+    Left: the trajectory on the 2-D surface; middle: its loss per step; right: the
+    training loss of softmax regression on (X, y) with the same settings.
+    ``widget.result`` holds both runs (``surface``, ``network``) and ``seconds``,
+    the time one setting takes to compute.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    from dlcourse.optimizers import OPTIMIZERS
+
+    net_loss, net_grad, net_w0 = softmax_problem(X, y, classes)
+
+    def show(lr, optimizer, momentum, schedule, surface):
+        started = time.perf_counter()
+        run = trajectory(surface, optimizer, lr, momentum, schedule, steps=steps)
+        net = optimize(net_loss, net_grad, net_w0, optimizer, lr, momentum, schedule, steps=steps)
+        seconds = time.perf_counter() - started
+        loss, _, _, (x0, x1, y0, y1) = SURFACES[surface]
+        xs, ys = np.meshgrid(np.linspace(x0, x1, 120), np.linspace(y0, y1, 120))
+        zs = loss(np.array([xs, ys]))
+        fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+        axes[0].contour(xs, ys, np.log1p(zs - zs.min()), levels=25, cmap="viridis")
+        path = run["path"]
+        axes[0].plot(path[:, 0], path[:, 1], "r.-", lw=1, ms=3)
+        axes[0].plot(*path[0], "ko")
+        axes[0].set_xlim(x0, x1)
+        axes[0].set_ylim(y0, y1)
+        axes[0].set_title(f"{surface}: {optimizer}, lr={lr:.2g}")
+        axes[1].plot(run["losses"])
+        axes[1].set_yscale("symlog")
+        axes[1].set_title("loss on the surface")
+        axes[2].plot(net["losses"])
+        axes[2].set_title("softmax regression: training loss")
+        for ax, r in ((axes[1], run), (axes[2], net)):
+            ax.set_xlabel("step")
+            if r["message"]:
+                ax.text(0.5, 0.5, r["message"], transform=ax.transAxes, ha="center", wrap=True, color="red")
+        plt.tight_layout()
+        plt.show()
+        print(f"computed in {1000 * seconds:.0f} ms")
+        for r in (run, net):
+            if r["message"]:
+                print(r["message"])
+        return {"surface": run, "network": net, "seconds": seconds}
+
+    return widgets.interactive(
+        show,
+        lr=widgets.FloatLogSlider(value=0.01, base=10, min=-4, max=1, step=0.1, description="learning rate"),
+        optimizer=widgets.Dropdown(options=list(OPTIMIZERS), value="SGD", description="optimiser"),
+        momentum=widgets.FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01, description="momentum"),
+        schedule=widgets.Dropdown(options=schedules.SCHEDULES, value="constant", description="schedule"),
+        surface=widgets.Dropdown(options=list(SURFACES), value="narrow valley", description="surface"),
+    )

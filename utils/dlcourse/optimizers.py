@@ -5,7 +5,8 @@ parameter array. ``step(w, g)`` returns the updated parameters and leaves ``w``
 untouched. The formulas follow ``keras/src/optimizers/*.py`` line by line, so
 the same hyper-parameters give the same numbers as Keras (tested to 1e-6 over
 100 steps in float64). Where Keras differs from the textbook form, the
-docstring says how.
+docstring says how. Keras casts SGD's momentum and Adam's betas through float32
+(0.9 -> 0.899999976), so only values float32 stores exactly (0.875) match to rounding.
 """
 
 import numpy as np

@@ -62,5 +62,11 @@ def test_widget_in_kernel(kernel):
         "print('MSG', w.result['surface']['message'])\n"
         "w.children[0].value = 0.05\n"
         "print('LOSS', w.result['network']['losses'][0] > w.result['network']['losses'][-1])\n"
+        "w.children[1].value = 'Adam'\n"
+        "w.children[3].value = 'power'\n"
+        "import numpy as np\n"
+        "from dlcourse.surfaces import trajectory\n"
+        "ref = trajectory('narrow valley', 'Adam', 0.05, 0.9, 'power', steps=60)['path']\n"
+        "print('SAME', np.array_equal(w.result['surface']['path'], ref))\n"
     )
-    assert "MSG Diverged" in out and "LOSS True" in out
+    assert "MSG Diverged" in out and "LOSS True" in out and "SAME True" in out

@@ -109,7 +109,10 @@ STUDENTS = {f"{kind}{i}": kind for i in range(3) for kind in KINDS}  # 30 submis
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """A course with G0-tiny released and 30 (+1 patched) submissions autograded."""
+    """A course with G0-tiny released and 30 (+1 patched) submissions autograded.
+
+    Every submission starts from the released notebook with the solution's answers.
+    """
     course_dir = tmp_path_factory.mktemp("course")
     shutil.copy(ROOT / "nbgrader_config.py", course_dir)
     (course_dir / "solutions" / A).mkdir(parents=True)
@@ -118,13 +121,19 @@ def course(tmp_path_factory):
     generated = NbGraderAPI(config=config).generate_assignment(A)
     assert generated["success"], generated["log"]
 
+    released = nbformat.read(course_dir / "assignments" / A / f"{A}.ipynb", as_version=4)
+    solution = nbformat.read(FIXTURE, as_version=4)
+    for grade_id in ("scale", "row_sums"):
+        lines = cell(solution, grade_id).source.splitlines()
+        answer(released, grade_id, "\n".join(line for line in lines if "### " not in line))
+
     students = dict(STUDENTS, patched0="patched")
     for student, kind in students.items():
         folder = course_dir / "submitted" / student / A
         folder.mkdir(parents=True)
         make = monkeypatches_numpy if kind == "patched" else KINDS[kind][0]
         name = f"{A} copy.ipynb" if kind == "renamed" else f"{A}.ipynb"
-        nbformat.write(make(nbformat.read(FIXTURE, as_version=4)), folder / name)
+        nbformat.write(make(nbformat.from_dict(released)), folder / name)
 
     rows, seconds = grading.autograde(A, course_dir, workers=2, timeout=5, progress=False)
     print(f"\nautograded {len(rows)} submissions in {seconds:.1f} s on 2 workers")
@@ -137,7 +146,8 @@ def test_batch_of_30_scores_every_submission_correctly(course):
     wrong = {s: rows[s]["score"] for s, kind in STUDENTS.items() if rows[s]["score"] != KINDS[kind][1]}
     assert not wrong, f"wrong scores: {wrong}\n{grading.format_table(rows.values())}"
     assert all(rows[s]["max"] == 2 for s in STUDENTS)
-    assert not any("nbgrader failed" in p for r in rows.values() for p in r["problems"])
+    failed = [s for s, r in rows.items() if any("nbgrader failed" in p for p in r["problems"])]
+    assert sorted(failed) == ["renamed0", "renamed1", "renamed2"]  # nothing to grade there
 
 
 def test_gradebook_loses_no_grade(course):
@@ -160,13 +170,13 @@ def test_infinite_loop_times_out_and_the_rest_is_graded(course):
     assert row["score"] == 1 and row["failing"] == ["test_scale (NameError)"]
     autograded = nbformat.read(course["dir"] / "autograded" / "loop0" / A / f"{A}.ipynb", as_version=4)
     errors = [o.ename for o in cell(autograded, "scale").outputs if o.output_type == "error"]
-    assert errors and "Timeout" in errors[0] + "".join(o.get("evalue", "") for o in cell(autograded, "scale").outputs)
+    assert "CellTimeoutError" in errors
 
 
 def test_enormous_output_is_cut_and_graded(course):
     assert course["rows"]["output0"]["score"] == 2
     graded = course["dir"] / "autograded" / "output0" / A / f"{A}.ipynb"
-    assert graded.stat().st_size < 200_000  # the student printed over 10 MB
+    assert graded.stat().st_size < 100_000  # the student printed over 10 MB and 5000 lines
 
 
 def test_edited_or_deleted_test_cells_are_restored(course):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import LimitOutput, NbGraderPreprocessor
 
 ROOT = Path(__file__).resolve().parents[2]
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?(### END HIDDEN TESTS|\Z)", re.S)
@@ -42,6 +42,42 @@ class HideHiddenTests(NbGraderPreprocessor):
                 if output.output_type == "error":
                     output.traceback = [f"{output.ename}: {output.evalue} (in a hidden test)"]
         return cell, resources
+
+
+class DeduplicateIds(NbGraderPreprocessor):
+    """Keep the last cell of each grade_id; earlier copies become plain cells.
+
+    nbgrader's own DeduplicateIds leaves an empty ``nbgrader`` metadata dict on the
+    copies, which its metadata check then rejects, failing the whole submission.
+    """
+
+    def preprocess(self, nb, resources):
+        seen = set()
+        for cell in reversed(nb.cells):
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in seen:
+                self.log.warning("Cell with id '%s' exists multiple times: grading the last one", grade_id)
+                del cell.metadata["nbgrader"]
+            elif grade_id:
+                seen.add(grade_id)
+        return nb, resources
+
+
+class LimitText(LimitOutput):
+    """nbgrader's LimitOutput (1000 lines per cell), plus 20,000 characters per stream."""
+
+    def preprocess_cell(self, cell, resources, index):
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream" and len(output.text) > 20_000:
+                output.text = output.text[:20_000] + "\n... (output cut by the grader)\n"
+        return cell, resources
+
+
+# nbgrader's autograde pipelines, with the two classes above in place of its own.
+SANITIZE = ["ClearOutput", "dlcourse.grading.DeduplicateIds", "OverwriteKernelspec", "OverwriteCells", "CheckCellMetadata"]
+AUTOGRADE = ["Execute", "IgnorePattern", "nbconvert.preprocessors.ClearMetadataPreprocessor", "dlcourse.grading.LimitText",
+             "SaveAutoGrades", "AssignLatePenalties", "CheckCellMetadata"]
 
 
 def nbgrader(course_dir, *args):
@@ -67,6 +103,10 @@ def autograde(assignment, course_dir=ROOT, students=None, workers=None, timeout=
     students = students or submitted_students(course_dir, assignment)
     workers = workers or os.cpu_count()
     args = ["autograde", assignment, "--force", "--OverwriteCells.add_missing_cells=True"]
+    for pipeline, names in ("sanitize", SANITIZE), ("autograde", AUTOGRADE):
+        for name in names:
+            name = name if "." in name else f"nbgrader.preprocessors.{name}"
+            args.append(f"--Autograde.{pipeline}_preprocessors={name}")
     if timeout:
         args.append(f"--ExecutePreprocessor.timeout={timeout}")
     start = time.perf_counter()
@@ -100,9 +140,10 @@ def summary(assignment, course_dir=ROOT, students=None, results=None):
         notebooks = [n.name for n in gradebook.find_assignment(assignment).notebooks]
         for student in students:
             row = {"student": student, "score": 0.0, "max": 0.0, "failing": [], "problems": []}
-            code, log = results.get(student, (0, ""))
-            if code != 0:
-                row["problems"].append("nbgrader failed: " + log.strip().splitlines()[-1][:120])
+            status, log = results.get(student, (0, ""))
+            if status != 0:
+                errors = [line for line in log.splitlines() if "ERROR]" in line] or log.strip().splitlines()[-1:]
+                row["problems"].append("nbgrader failed: " + errors[0][:160])
             folder = Path(course_dir, "submitted", student, assignment)
             for name in notebooks:
                 try:
@@ -117,7 +158,8 @@ def summary(assignment, course_dir=ROOT, students=None, results=None):
                     found = ", ".join(sorted(p.name for p in folder.glob("*.ipynb"))) or "none"
                     row["problems"].append(f"missing {name}.ipynb (handed in: {found})")
                     continue
-                if PATCHING.search(submitted.read_text(errors="replace")):
+                code = "\n".join(c.source for c in nbformat.read(submitted, as_version=4).cells)
+                if PATCHING.search(code):
                     row["problems"].append("check by hand: the code reassigns a library function")
                 autograded = Path(course_dir, "autograded", student, assignment, f"{name}.ipynb")
                 errors = error_names(autograded) if autograded.exists() else {}

@@ -20,5 +20,33 @@ c.Exchange.root = os.path.join(course_root, ".nbgrader", "exchange")
 
 # A graded cell may train a small model: give it 5 minutes, not nbgrader's 30 s.
 c.ExecutePreprocessor.timeout = 300
-# Student code must not hide its output in notebooks it hands in.
+# What a student sees in place of each solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# Grading that survives bad submissions (dlcourse/grading.py; tests/test_grading.py):
+# a test cell the student deleted is put back from the source; copied cells with a
+# duplicate id do not fail the whole notebook; huge printouts are cut; feedback
+# never shows hidden tests. These hold for every route: ./course grade, plain
+# nbgrader commands and the formgrader in JupyterLab.
+c.OverwriteCells.add_missing_cells = True
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "dlcourse.grading.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "dlcourse.grading.LimitText",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "dlcourse.grading.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

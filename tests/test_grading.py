@@ -226,6 +226,15 @@ def test_feedback_is_readable_and_hides_hidden_tests(course):
     assert "did the function forget to" in pages["wrongtype0"]  # check_array's message
 
 
+def test_plain_nbgrader_feedback_also_hides_hidden_tests(course):
+    """The filter sits in nbgrader_config.py, so nbgrader's own command uses it too."""
+    code, log = grading.nbgrader(course["dir"], "generate_feedback", A, "--student=raises0", "--force")
+    assert code == 0, log
+    page = (course["dir"] / "feedback" / "raises0" / A / f"{A}.html").read_text()
+    assert "hidden_values = np.random" not in page and "BEGIN HIDDEN" not in page
+    assert "IndexError" in page  # the student's own error is still shown
+
+
 def test_cli_prints_the_summary_table(course):
     done = subprocess.run(
         [sys.executable, "-m", "dlcourse.grading", "--course", str(course["dir"]), "summary", A],

@@ -74,12 +74,6 @@ class LimitText(LimitOutput):
         return cell, resources
 
 
-# nbgrader's autograde pipelines, with the two classes above in place of its own.
-SANITIZE = ["ClearOutput", "dlcourse.grading.DeduplicateIds", "OverwriteKernelspec", "OverwriteCells", "CheckCellMetadata"]
-AUTOGRADE = ["Execute", "IgnorePattern", "nbconvert.preprocessors.ClearMetadataPreprocessor", "dlcourse.grading.LimitText",
-             "SaveAutoGrades", "AssignLatePenalties", "CheckCellMetadata"]
-
-
 def nbgrader(course_dir, *args):
     """Run one nbgrader command in the course directory; return (exit code, log)."""
     command = [str(Path(sys.executable).parent / "nbgrader"), *args]
@@ -102,11 +96,7 @@ def autograde(assignment, course_dir=ROOT, students=None, workers=None, timeout=
 
     students = students or submitted_students(course_dir, assignment)
     workers = workers or os.cpu_count()
-    args = ["autograde", assignment, "--force", "--OverwriteCells.add_missing_cells=True"]
-    for pipeline, names in ("sanitize", SANITIZE), ("autograde", AUTOGRADE):
-        for name in names:
-            name = name if "." in name else f"nbgrader.preprocessors.{name}"
-            args.append(f"--Autograde.{pipeline}_preprocessors={name}")
+    args = ["autograde", assignment, "--force"]
     if timeout:
         args.append(f"--ExecutePreprocessor.timeout={timeout}")
     start = time.perf_counter()
@@ -181,24 +171,16 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-def feedback_config(course_dir=ROOT):
-    """The course's nbgrader config, with hidden tests removed from feedback."""
+def generate_feedback(assignment, course_dir=ROOT, students=None):
+    """Write feedback/<student>/<assignment>/*.html for every autograded student.
+
+    nbgrader_config.py takes the hidden tests out (HideHiddenTests).
+    """
+    from nbgrader.apps import NbGraderAPI
     from traitlets.config.loader import PyFileConfigLoader
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
-    config.GenerateFeedback.preprocessors = [
-        "nbgrader.preprocessors.GetGrades",
-        "dlcourse.grading.HideHiddenTests",
-        "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    ]
-    return config
-
-
-def generate_feedback(assignment, course_dir=ROOT, students=None):
-    """Write feedback/<student>/<assignment>/*.html for every autograded student."""
-    from nbgrader.apps import NbGraderAPI
-
-    api = NbGraderAPI(config=feedback_config(course_dir))
+    api = NbGraderAPI(config=config)
     folders = Path(course_dir, "autograded").glob(f"*/{assignment}")
     failed = {}
     for student in students or sorted(p.parent.name for p in folders):

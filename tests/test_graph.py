@@ -97,7 +97,7 @@ def test_sigmoid_output_with_cross_entropy_gives_y_hat_minus_target():
 def test_bad_inputs_give_readable_messages():
     with pytest.raises(ValueError, match="target must lie in"):
         forward_backward(**{**DECK_EXAMPLE, "target": 2.0, "output": "sigmoid"})
-    with pytest.raises(ValueError, match=r"x should have shape \(2\)"):
+    with pytest.raises(ValueError, match=r"x should have shape \(2,\)"):
         forward_backward(**{**DECK_EXAMPLE, "x": np.zeros(3)})
     with pytest.raises(ValueError, match="output must be one of"):
         forward_backward(**DECK_EXAMPLE, output="relu")

@@ -147,7 +147,7 @@ def test_bad_inputs_give_readable_messages():
     W, b = np.ones((3, 2)), np.zeros(2)
     with pytest.raises(ValueError, match=r"X should have shape \(any, 3\), got \(4, 5\)"):
         dense_forward(np.ones((4, 5)), W, b)
-    with pytest.raises(ValueError, match=r"b should have shape \(2\), got \(3,\)"):
+    with pytest.raises(ValueError, match=r"b should have shape \(2,\), got \(3,\)"):
         dense_forward(np.ones((4, 3)), W, np.zeros(3))
     with pytest.raises(TypeError, match="W should hold floats"):
         dense_forward(np.ones((4, 3)), np.ones((3, 2), dtype=int), b)

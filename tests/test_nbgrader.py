@@ -64,19 +64,10 @@ def test_config_gives_cells_time_and_keeps_gradebook_local(tmp_path):
     assert ".nbgrader/" in (ROOT / ".gitignore").read_text().split()
 
 
-GRADED = {}  # assignment -> results; pytest-xdist may tear a module fixture down early
-
-
 @pytest.fixture(scope="module", params=[pytest.param(a, marks=pytest.mark.xdist_group(a)) for a in ASSIGNMENTS])
 def graded(request, tmp_path_factory):
-    """Generate, submit three versions and autograde one assignment, once per session."""
-    if request.param not in GRADED:
-        GRADED[request.param] = grade_assignment(request.param, tmp_path_factory)
-    return GRADED[request.param]
-
-
-def grade_assignment(assignment, tmp_path_factory):
-    """Generate the student version, submit three versions and autograde them."""
+    """Generate, submit three versions and autograde one assignment, once per module."""
+    assignment = request.param
     course_dir = tmp_path_factory.mktemp(assignment)
     shutil.copytree(ROOT / "solutions" / assignment, course_dir / "solutions" / assignment)
     config = load_course_config(course_dir)

@@ -2,6 +2,8 @@
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -117,3 +119,22 @@ def test_binder_installs_the_package_and_opens_lesson_01():
 
 def test_nbstripout_filter_is_declared_for_notebooks():
     assert "*.ipynb filter=nbstripout" in (ROOT / ".gitattributes").read_text()
+
+
+def test_xdist_groups_stay_on_one_worker(tmp_path):
+    """The suite's expensive module fixtures rely on --dist loadgroup keeping a group on
+    one worker (pytest 9.2 with pytest-xdist 3.8 silently stops doing so: xdist #1386)."""
+    (tmp_path / "test_grouped.py").write_text(
+        "import pytest\n"
+        "pytestmark = pytest.mark.xdist_group('one')\n"
+        "@pytest.mark.parametrize('i', range(6))\n"
+        "def test_grouped(i):\n    pass\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-p", "no:cacheprovider",
+         "-v", "-o", "addopts=", str(tmp_path)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    workers = set(re.findall(r"\[(gw\d+)\].*PASSED", done.stdout))
+    assert len(workers) == 1, f"one xdist group ran on {len(workers)} workers:\n{done.stdout}"

@@ -37,12 +37,14 @@ def main(argv=None):
     out_dir = COURSE_ROOT / ".bench"
     out_dir.mkdir(exist_ok=True)
 
-    header = f"{'notebook':45}" + "".join(f"{m + ' (s)':>12}{'budget':>8}" for m in modes)
+    names = [str(path.relative_to(COURSE_ROOT)) for path in notebooks]
+    width = max(len(name) for name in names) + 2
+    header = f"{'notebook':{width}}" + "".join(f"{m + ' (s)':>12}{'budget':>8}" for m in modes)
     print(header)
     print("-" * len(header))
     over = 0
-    for path in notebooks:
-        row = f"{str(path.relative_to(COURSE_ROOT)):45}"
+    for path, name in zip(notebooks, names):
+        row = f"{name:{width}}"
         for mode in modes:
             seconds, error = time_notebook(path, mode, out_dir)
             ok = seconds is not None and seconds <= BUDGETS[mode]

@@ -67,6 +67,15 @@ def test_slide_matrices_are_the_three_printed_versions():
     assert (first != third).sum() > (first != second).sum()
 
 
+def test_digit_matrices_are_the_two_printed_versions():
+    first, second = images.DIGIT_SLIDE_VALUES
+    assert first.shape == second.shape == (22, 15) and first.dtype == np.int64
+    assert first[first > 255].tolist() == [315, 383]  # impossible for 8-bit pixels, kept as printed
+    assert second[second > 255].tolist() == [264, 260, 5117, 260, 260]
+    assert (first != second).sum() == 48
+    assert first[0].tolist() == second[0].tolist() == [0, 2, 15, 0, 0, 11, 10, 0, 0, 0, 0, 9, 9, 0, 0]
+
+
 def test_pixel_viewer_widget_in_a_kernel(kernel):
     out = kernel.run(
         "import numpy as np\n"

@@ -77,10 +77,14 @@ _SLIDE_TEXT = (
     196 206 123 207 177 121 123 200 175  13  96 218
 """,
 )
-SLIDE_PIXELS = tuple(
-    np.array([row.split() for row in text.strip().splitlines()], dtype=np.uint8)
-    for text in _SLIDE_TEXT
-)
+
+
+def _parse_matrices(texts, dtype):
+    """Whitespace-separated matrices, one per text, as arrays."""
+    return tuple(np.array([row.split() for row in text.strip().splitlines()], dtype=dtype) for text in texts)
+
+
+SLIDE_PIXELS = _parse_matrices(_SLIDE_TEXT, np.uint8)
 
 
 # A handwritten digit that the PKU deck ("Deep Learning", CNN section) prints as a
@@ -136,10 +140,7 @@ _DIGIT_SLIDE_TEXT = (
        0    0    5    5    0    0    0    0    0   34    1    0    6    5    0
 """,
 )
-DIGIT_SLIDE_VALUES = tuple(
-    np.array([row.split() for row in text.strip().splitlines()], dtype=np.int64)
-    for text in _DIGIT_SLIDE_TEXT
-)
+DIGIT_SLIDE_VALUES = _parse_matrices(_DIGIT_SLIDE_TEXT, np.int64)
 
 
 def pixel_patch(image, row, col, size=5):

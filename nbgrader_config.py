@@ -24,10 +24,11 @@ c.ExecutePreprocessor.timeout = 300
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
 # Grading that survives bad submissions (dlcourse/grading.py; tests/test_grading.py):
-# a test cell the student deleted is put back from the source; copied cells with a
-# duplicate id do not fail the whole notebook; huge printouts are cut; feedback
-# never shows hidden tests. These hold for every route: ./course grade, plain
-# nbgrader commands and the formgrader in JupyterLab.
+# only an error fails a test cell, not text on stderr (TensorFlow's start-up notices,
+# a correct answer's warnings); a test cell the student deleted is put back from the
+# source; copied cells with a duplicate id do not fail the whole notebook; huge
+# printouts are cut; feedback never shows hidden tests. These hold for every route:
+# ./course grade, plain nbgrader commands and the formgrader in JupyterLab.
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
@@ -39,6 +40,7 @@ c.Autograde.sanitize_preprocessors = [
 c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.Execute",
     "nbgrader.preprocessors.IgnorePattern",
+    "dlcourse.grading.StderrIsNotAFailure",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "dlcourse.grading.LimitText",
     "nbgrader.preprocessors.SaveAutoGrades",

@@ -1,11 +1,34 @@
-"""Shared fixtures: quick mode everywhere, and a real Jupyter kernel for widget tests."""
+"""Shared fixtures: quick mode everywhere, a real Jupyter kernel for widget tests, and
+the course's commands run as a user runs them, in a shell of their own."""
 
+import contextlib
+import json
 import os
 import queue
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# What a user's shell passes on to the course's commands. Nothing of pytest's gets
+# through (with PYTEST_CURRENT_TEST set, ipykernel stops forwarding what native code
+# writes to stderr, so a grader run from here would not see what instructors see),
+# nor any of the settings this file makes for the suite itself.
+SHELL_VARIABLES = {"PATH", "LANG", "LANGUAGE", "TERM", "TMPDIR", "USER", "LOGNAME", "SHELL"}
+SHELL_PREFIXES = ("LC_", "OPENBLAS_")  # locale; OpenBLAS settings this machine needs
+SHELL_ENVIRONMENT = {
+    name: value for name, value in os.environ.items()
+    if name in SHELL_VARIABLES or name.startswith(SHELL_PREFIXES)
+}
 
 os.environ["DLCOURSE_QUICK"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -57,3 +80,77 @@ def kernel():
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+class Shell:
+    """A user's fresh shell: ``run(folder, *args)`` runs ``./course args`` there.
+
+    Its environment is the machine's PATH, locale and a new home folder, nothing else.
+    ``new_course(folder)`` makes a course folder as an instructor has one: the
+    ``course`` script, its configuration and pins, lesson 01, and this suite's virtual
+    environment (already installed, so ``./course`` installs nothing).
+    """
+
+    def __init__(self, home):
+        self.env = dict(SHELL_ENVIRONMENT, HOME=str(home))
+
+    def new_course(self, folder):
+        for name in ("course", "nbgrader_config.py", "requirements.txt", "pyproject.toml"):
+            shutil.copy2(ROOT / name, folder / name)
+        (folder / "lessons").mkdir()
+        shutil.copy2(ROOT / "lessons" / "01-images-as-arrays.ipynb", folder / "lessons")  # ./course lab opens it
+        (folder / ".venv").symlink_to(sys.prefix, target_is_directory=True)
+        stamps = list(Path(sys.prefix).glob(".installed-*"))
+        assert stamps, f"{sys.prefix} was not set up by ./course: run the tests with `./course test`"
+        return folder
+
+    def run(self, folder, *args, timeout=1800):
+        """Run ``./course *args`` in ``folder``; return the CompletedProcess (text)."""
+        return subprocess.run(
+            ["./course", *map(str, args)], cwd=folder, env=self.env,
+            capture_output=True, text=True, timeout=timeout,
+        )
+
+    @contextlib.contextmanager
+    def lab(self, folder, start_seconds=120):
+        """``./course lab --no-browser`` serving ``folder``; yields ``post(path) -> JSON``."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        token = secrets.token_hex(16)
+        url = f"http://127.0.0.1:{port}"
+        log = open(folder / "lab.log", "w")
+        server = subprocess.Popen(
+            ["./course", "lab", "--no-browser", f"--port={port}", f"--IdentityProvider.token={token}"],
+            cwd=folder, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+        def request(path, method="GET"):
+            message = urllib.request.Request(
+                url + path, method=method, data=b"" if method == "POST" else None,
+                headers={"Authorization": f"token {token}"},
+            )
+            with urllib.request.urlopen(message, timeout=600) as reply:
+                return json.loads(reply.read())
+
+        try:
+            deadline = time.monotonic() + start_seconds
+            while True:
+                try:
+                    request("/api/status")
+                    break
+                except (urllib.error.URLError, ConnectionError):
+                    assert server.poll() is None, (folder / "lab.log").read_text()
+                    assert time.monotonic() < deadline, "JupyterLab did not start:\n" + (folder / "lab.log").read_text()
+                    time.sleep(0.5)
+            yield lambda path: request(path, "POST")
+        finally:
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=60)
+            log.close()
+
+
+@pytest.fixture(scope="session")
+def shell(tmp_path_factory):
+    return Shell(tmp_path_factory.mktemp("home"))

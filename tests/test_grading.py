@@ -1,21 +1,20 @@
-"""Grading that survives bad submissions: real nbgrader runs through dlcourse.grading.
+"""Grading that survives bad submissions: the instructor's own commands, in a shell of
+their own (the `shell` fixture: nothing of pytest's environment reaches the grader).
 
-One module-scoped course (a copy of the repo's nbgrader_config.py and the tiny
-numpy-only assignment tests/fixtures/grading/G0-tiny.ipynb, two 1-point tasks) gets
-30 submissions of ten kinds, good and bad, autograded in parallel on 2 workers with
-a 5 s cell timeout. Each test checks one kind; the batch test checks every score.
+One module-scoped course folder (the repo's `course` script and nbgrader_config.py, and
+the tiny numpy-only assignment tests/fixtures/grading/G0-tiny.ipynb, two 1-point tasks)
+gets 33 submissions of eleven kinds, good and bad, autograded with
+`./course grade autograde G0-tiny --workers 2 --timeout 5`. Each test checks one kind
+in the table that command prints; the batch test checks every score.
 """
 
+import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
-from nbgrader.apps import NbGraderAPI
-from traitlets.config.loader import PyFileConfigLoader
 
 from dlcourse import grading
 
@@ -79,6 +78,24 @@ def wrong_type(nb):
     return answer(nb, "scale", "def scale(x, factor):\n    result = np.asarray(x) * factor\n")
 
 
+def noisy(nb):
+    """Correct answers that write to stderr when called, as Python and as native code."""
+    return answer(nb, "scale", (
+        "import os\nimport warnings\n\n\n"
+        "def scale(x, factor):\n"
+        "    warnings.warn('scale() is deprecated', DeprecationWarning, stacklevel=2)\n"
+        "    warnings.warn('factor is large')\n"
+        "    os.write(2, b'native library: notice on file descriptor 2\\n')\n"
+        "    return np.asarray(x, dtype=np.float64) * factor\n"
+    ))
+
+
+def probes_environment(nb):
+    """A correct submission that prints the names of its kernel's environment variables."""
+    cell(nb, "scale").source += "\nimport json, os\nprint('environment:', json.dumps(sorted(os.environ)))\n"
+    return nb
+
+
 def redefines_helpers(nb):
     return answer(nb, "scale", WRONG_SCALE + (
         "from dlcourse import checks\n\n\n"
@@ -103,23 +120,39 @@ KINDS = {
     "wrongtype": (wrong_type, 1),
     "redefines": (redefines_helpers, 1),
     "renamed": (good, 0),
+    "noisy": (noisy, 2),
 }
-STUDENTS = {f"{kind}{i}": kind for i in range(3) for kind in KINDS}  # 30 submissions
+STUDENTS = {f"{kind}{i}": kind for i in range(3) for kind in KINDS}  # 33 submissions
+SINGLES = {"patched0": monkeypatches_numpy, "probe0": probes_environment}
+
+
+def read_table(text):
+    """The rows of `./course grade`'s summary table: {student: {score, max, notes}}."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.split()[:3] == ["student", "score", "max"])
+    rows = {}
+    for line in lines[start + 1:]:
+        if not line.strip():
+            break
+        student, score, max_score, notes = line.split(maxsplit=3)
+        rows[student] = {
+            "score": float(score), "max": float(max_score),
+            "notes": [] if notes == "-" else notes.split("; "),
+        }
+    return rows
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    """A course with G0-tiny released and 30 (+1 patched) submissions autograded.
+def course(tmp_path_factory, shell):
+    """A course with G0-tiny released and 33 (+2) submissions autograded.
 
     Every submission starts from the released notebook with the solution's answers.
     """
-    course_dir = tmp_path_factory.mktemp("course")
-    shutil.copy(ROOT / "nbgrader_config.py", course_dir)
+    course_dir = shell.new_course(tmp_path_factory.mktemp("course"))
     (course_dir / "solutions" / A).mkdir(parents=True)
     shutil.copy(FIXTURE, course_dir / "solutions" / A / f"{A}.ipynb")
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
-    generated = NbGraderAPI(config=config).generate_assignment(A)
-    assert generated["success"], generated["log"]
+    generated = shell.run(course_dir, "nbgrader", "generate_assignment", A)
+    assert generated.returncode == 0, generated.stderr
 
     released = nbformat.read(course_dir / "assignments" / A / f"{A}.ipynb", as_version=4)
     solution = nbformat.read(FIXTURE, as_version=4)
@@ -127,34 +160,59 @@ def course(tmp_path_factory):
         lines = cell(solution, grade_id).source.splitlines()
         answer(released, grade_id, "\n".join(line for line in lines if "### " not in line))
 
-    students = dict(STUDENTS, patched0="patched")
-    for student, kind in students.items():
+    makers = {student: KINDS[kind][0] for student, kind in STUDENTS.items()} | SINGLES
+    for student, make in makers.items():
         folder = course_dir / "submitted" / student / A
         folder.mkdir(parents=True)
-        make = monkeypatches_numpy if kind == "patched" else KINDS[kind][0]
-        name = f"{A} copy.ipynb" if kind == "renamed" else f"{A}.ipynb"
+        name = f"{A} copy.ipynb" if STUDENTS.get(student) == "renamed" else f"{A}.ipynb"
         nbformat.write(make(nbformat.from_dict(released)), folder / name)
 
-    rows, seconds = grading.autograde(A, course_dir, workers=2, timeout=5, progress=False)
-    print(f"\nautograded {len(rows)} submissions in {seconds:.1f} s on 2 workers")
-    return {"dir": course_dir, "rows": {r["student"]: r for r in rows}, "seconds": seconds}
+    graded = shell.run(course_dir, "grade", "autograde", A, "--workers", 2, "--timeout", 5)
+    assert graded.returncode == 0, graded.stderr
+    print("\n" + graded.stdout.splitlines()[-1])  # N submissions in S s (R per minute, 2 workers)
+    return {"dir": course_dir, "rows": read_table(graded.stdout), "table": graded.stdout}
 
 
-def test_batch_of_30_scores_every_submission_correctly(course):
+def autograded(course, student):
+    return nbformat.read(course["dir"] / "autograded" / student / A / f"{A}.ipynb", as_version=4)
+
+
+def test_batch_scores_every_submission_correctly(course):
     rows = course["rows"]
-    assert set(STUDENTS) <= set(rows)
+    assert set(rows) == set(STUDENTS) | set(SINGLES)
     wrong = {s: rows[s]["score"] for s, kind in STUDENTS.items() if rows[s]["score"] != KINDS[kind][1]}
-    assert not wrong, f"wrong scores: {wrong}\n{grading.format_table(rows.values())}"
-    assert all(rows[s]["max"] == 2 for s in STUDENTS)
-    failed = [s for s, r in rows.items() if any("nbgrader failed" in p for p in r["problems"])]
+    assert not wrong, f"wrong scores: {wrong}\n{course['table']}"
+    assert all(row["max"] == 2 for row in rows.values())
+    failed = [s for s, r in rows.items() if any("nbgrader failed" in note for note in r["notes"])]
     assert sorted(failed) == ["renamed0", "renamed1", "renamed2"]  # nothing to grade there
+
+
+def test_correct_answers_that_write_to_stderr_keep_their_points(course):
+    """warnings and native code's stderr reach the test cells, and cost nothing."""
+    row = course["rows"]["noisy0"]
+    assert row["score"] == 2 and row["notes"] == [], row
+    printed = "".join(
+        output.get("text", "") for c in autograded(course, "noisy0").cells for output in c.get("outputs", [])
+    )
+    assert "factor is large" in printed  # the warning is still shown to the student
+    assert "notice on file descriptor 2" in printed  # the kernel forwarded native stderr
+
+
+def test_the_graders_kernels_see_nothing_of_pytest(course):
+    """The grader's kernels start from the instructor's environment, as in real use."""
+    assert course["rows"]["probe0"]["score"] == 2
+    printed = "".join(output.get("text", "") for output in cell(autograded(course, "probe0"), "scale").outputs)
+    names = json.loads(printed.split("environment:", 1)[1].splitlines()[0])
+    assert "NBGRADER_EXECUTION" in names  # really a kernel the grader started
+    leaked = [name for name in names if name.startswith("PYTEST") or name in ("DLCOURSE_QUICK", "TF_CPP_MIN_LOG_LEVEL")]
+    assert not leaked, f"the grader's kernel saw the test suite's {leaked}"
 
 
 def test_gradebook_loses_no_grade(course):
     """Every student has a submission with both graded cells stored, even under parallel writes."""
     with Gradebook(f"sqlite:///{course['dir'] / '.nbgrader' / 'gradebook.db'}") as gradebook:
         submissions = gradebook.find_assignment(A).submissions
-        assert len(submissions) == len(STUDENTS) + 1
+        assert {s.student.id for s in submissions} >= set(STUDENTS) | set(SINGLES)
         for submission in submissions:
             grades = {g.name: g.score for g in submission.notebooks[0].grades}
             assert set(grades) == {"test_scale", "test_row_sums"}, submission.student.id
@@ -162,14 +220,13 @@ def test_gradebook_loses_no_grade(course):
 
 
 def test_code_that_raises_fails_only_its_cell(course):
-    assert course["rows"]["raises0"]["failing"] == ["test_scale (IndexError)"]
+    assert course["rows"]["raises0"]["notes"] == ["test_scale (IndexError)"]
 
 
 def test_infinite_loop_times_out_and_the_rest_is_graded(course):
     row = course["rows"]["loop0"]
-    assert row["score"] == 1 and row["failing"] == ["test_scale (NameError)"]
-    autograded = nbformat.read(course["dir"] / "autograded" / "loop0" / A / f"{A}.ipynb", as_version=4)
-    errors = [o.ename for o in cell(autograded, "scale").outputs if o.output_type == "error"]
+    assert row["score"] == 1 and row["notes"] == ["test_scale (NameError)"]
+    errors = [o.ename for o in cell(autograded(course, "loop0"), "scale").outputs if o.output_type == "error"]
     assert "CellTimeoutError" in errors
 
 
@@ -181,32 +238,31 @@ def test_enormous_output_is_cut_and_graded(course):
 
 def test_edited_or_deleted_test_cells_are_restored(course):
     rows = course["rows"]
-    assert rows["editstest0"]["failing"] == ["test_scale (AssertionError)"]
-    assert rows["deletestest0"]["failing"] == ["test_row_sums (AssertionError)"]
+    assert rows["editstest0"]["notes"] == ["test_scale (AssertionError)"]
+    assert rows["deletestest0"]["notes"] == ["test_row_sums (AssertionError)"]
     source = cell(nbformat.read(FIXTURE, as_version=4), "test_row_sums").source
-    restored = nbformat.read(course["dir"] / "autograded" / "deletestest0" / A / f"{A}.ipynb", as_version=4)
-    assert source in cell(restored, "test_row_sums").source
+    assert source in cell(autograded(course, "deletestest0"), "test_row_sums").source
 
 
 def test_copied_cells_with_duplicate_ids_are_graded(course):
     row = course["rows"]["dupids0"]
-    assert row["score"] == 2 and not row["problems"]
+    assert row["score"] == 2 and row["notes"] == []
 
 
 def test_redefined_helpers_are_overridden_by_the_test_cells_imports(course):
-    assert course["rows"]["redefines0"]["failing"] == ["test_scale (AssertionError)"]
+    assert course["rows"]["redefines0"]["notes"] == ["test_scale (AssertionError)"]
 
 
 def test_monkeypatched_library_is_flagged_for_a_human(course):
-    problems = course["rows"]["patched0"]["problems"]
-    assert any("check by hand" in p for p in problems), problems
-    assert not any("check by hand" in p for s in STUDENTS for p in course["rows"][s]["problems"])
+    notes = course["rows"]["patched0"]["notes"]
+    assert any("check by hand" in note for note in notes), notes
+    assert not any("check by hand" in note for s in STUDENTS for note in course["rows"][s]["notes"])
 
 
 def test_missing_notebook_scores_zero_and_says_what_was_handed_in(course):
     row = course["rows"]["renamed0"]
     assert row["score"] == 0
-    assert f"missing {A}.ipynb (handed in: {A} copy.ipynb)" in row["problems"]
+    assert f"missing {A}.ipynb (handed in: {A} copy.ipynb)" in row["notes"]
 
 
 def test_feedback_is_readable_and_hides_hidden_tests(course):
@@ -226,21 +282,31 @@ def test_feedback_is_readable_and_hides_hidden_tests(course):
     assert "did the function forget to" in pages["wrongtype0"]  # check_array's message
 
 
-def test_plain_nbgrader_feedback_also_hides_hidden_tests(course):
+def test_plain_nbgrader_feedback_also_hides_hidden_tests(course, shell):
     """The filter sits in nbgrader_config.py, so nbgrader's own command uses it too."""
-    code, log = grading.nbgrader(course["dir"], "generate_feedback", A, "--student=raises0", "--force")
-    assert code == 0, log
+    done = shell.run(course["dir"], "nbgrader", "generate_feedback", A, "--student=raises0", "--force")
+    assert done.returncode == 0, done.stderr
     page = (course["dir"] / "feedback" / "raises0" / A / f"{A}.html").read_text()
     assert "hidden_values = np.random" not in page and "BEGIN HIDDEN" not in page
     assert "IndexError" in page  # the student's own error is still shown
 
 
-def test_cli_prints_the_summary_table(course):
-    done = subprocess.run(
-        [sys.executable, "-m", "dlcourse.grading", "--course", str(course["dir"]), "summary", A],
-        capture_output=True, text=True, check=True,
-    )
+def test_summary_prints_the_table_again_from_the_gradebook(course, shell):
+    done = shell.run(course["dir"], "grade", "summary", A)
+    assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].split()[:3] == ["student", "score", "max"]
-    assert len(lines) == len(STUDENTS) + 2
-    assert any(line.startswith("good0") and line.split()[1:3] == ["2", "2"] for line in lines)
+    rows = read_table(done.stdout)
+    assert set(STUDENTS) | set(SINGLES) <= set(rows)
+    assert rows["good0"]["score"] == rows["noisy0"]["score"] == 2
+
+
+def test_the_formgraders_autograde_button_grades_the_same_way(course, shell):
+    """The button posts to the formgrader in `./course lab`; it grades in that server."""
+    shutil.copytree(course["dir"] / "submitted" / "noisy0", course["dir"] / "submitted" / "button0")
+    with shell.lab(course["dir"]) as post:
+        reply = post(f"/formgrader/api/submission/{A}/button0/autograde")
+    assert reply["success"], reply.get("error") or reply["log"]
+    with Gradebook(f"sqlite:///{course['dir'] / '.nbgrader' / 'gradebook.db'}") as gradebook:
+        graded = gradebook.find_submission_notebook(A, A, "button0")
+        assert (graded.score, graded.max_score) == (2, 2)

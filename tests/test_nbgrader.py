@@ -1,6 +1,7 @@
-"""The nbgrader round trip for every assignment in solutions/, through nbgrader's API.
+"""The nbgrader round trip for every assignment in solutions/, as an instructor runs it.
 
-For each assignment, in a temporary copy of the course:
+For each assignment, in a course folder of its own, with `./course nbgrader ...` run in
+a shell that carries nothing of pytest's environment (the `shell` fixture):
 - regenerating the student version reproduces the committed assignments/ exactly;
 - the instructor's solution scores full marks;
 - the untouched student version scores zero, and the grader does not crash;
@@ -16,7 +17,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
-from nbgrader.apps import NbGraderAPI
 from traitlets.config.loader import PyFileConfigLoader
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,16 +65,14 @@ def test_config_gives_cells_time_and_keeps_gradebook_local(tmp_path):
 
 
 @pytest.fixture(scope="module", params=[pytest.param(a, marks=pytest.mark.xdist_group(a)) for a in ASSIGNMENTS])
-def graded(request, tmp_path_factory):
+def graded(request, tmp_path_factory, shell):
     """Generate, submit three versions and autograde one assignment, once per module."""
     assignment = request.param
-    course_dir = tmp_path_factory.mktemp(assignment)
+    course_dir = shell.new_course(tmp_path_factory.mktemp(assignment))
     shutil.copytree(ROOT / "solutions" / assignment, course_dir / "solutions" / assignment)
-    config = load_course_config(course_dir)
-    api = NbGraderAPI(config=config)
 
-    generated = api.generate_assignment(assignment)
-    assert generated["success"], generated.get("error") or generated["log"]
+    generated = shell.run(course_dir, "nbgrader", "generate_assignment", assignment)
+    assert generated.returncode == 0, generated.stderr
 
     source = course_dir / "solutions" / assignment / f"{assignment}.ipynb"
     student_version = course_dir / "assignments" / assignment / f"{assignment}.ipynb"
@@ -82,22 +80,19 @@ def graded(request, tmp_path_factory):
     submit(course_dir, "solution", assignment, nbformat.read(source, as_version=4))
     submit(course_dir, "untouched", assignment, nbformat.read(student_version, as_version=4))
     submit(course_dir, "wrong", assignment, wrong_answer(source, case))
-    logs = {}
-    for student in ("solution", "untouched", "wrong"):
-        result = api.autograde(assignment, student)
-        assert result["success"], f"autograde crashed on {student}: {result.get('error') or result['log']}"
-        logs[student] = result["log"]
+    graded = shell.run(course_dir, "nbgrader", "autograde", assignment)
+    assert graded.returncode == 0, f"autograde crashed:\n{graded.stderr}"
 
-    with Gradebook(config.CourseDirectory.db_url) as gradebook:
+    with Gradebook(f"sqlite:///{course_dir / '.nbgrader' / 'gradebook.db'}") as gradebook:
         scores = {}
-        for student in logs:
+        for student in ("solution", "untouched", "wrong"):
             submission = gradebook.find_submission_notebook(assignment, assignment, student)
             scores[student] = {
                 "total": submission.score,
                 "max": submission.max_score,
                 "cells": {g.name: (g.score, g.max_score) for g in submission.grades},
             }
-    return {"assignment": assignment, "dir": course_dir, "case": case, "scores": scores, "logs": logs}
+    return {"assignment": assignment, "dir": course_dir, "case": case, "scores": scores}
 
 
 def test_committed_student_version_is_what_nbgrader_generates(graded):

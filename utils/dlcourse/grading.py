@@ -21,7 +21,6 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import LimitOutput, NbGraderPreprocessor
 
-ROOT = Path(__file__).resolve().parents[2]
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?(### END HIDDEN TESTS|\Z)", re.S)
 # Answer code that rebinds an attribute of a module the tests use (np.allclose = ...)
 # cannot be undone by a test cell's own imports: such submissions are flagged.
@@ -41,6 +40,22 @@ class HideHiddenTests(NbGraderPreprocessor):
             for output in cell.get("outputs", []):
                 if output.output_type == "error":
                     output.traceback = [f"{output.ename}: {output.evalue} (in a hidden test)"]
+        return cell, resources
+
+
+class StderrIsNotAFailure(NbGraderPreprocessor):
+    """Show what a cell wrote to stderr as ordinary output, so that it costs no points.
+
+    nbgrader scores a test cell 0 as soon as it wrote anything to stderr. But correct
+    code writes there too: TensorFlow's C++ core prints start-up notices when a cell
+    first imports it, and a correct answer may call ``warnings.warn``. A test fails
+    when it raises; the text stays in the cell, only no longer read as a failure.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream" and output.name == "stderr":
+                output.name = "stdout"
         return cell, resources
 
 
@@ -86,7 +101,7 @@ def submitted_students(course_dir, assignment):
     return sorted(p.parent.name for p in Path(course_dir, "submitted").glob(f"*/{assignment}") if p.is_dir())
 
 
-def autograde(assignment, course_dir=ROOT, students=None, workers=None, timeout=None, progress=True):
+def autograde(assignment, course_dir=".", students=None, workers=None, timeout=None, progress=True):
     """Autograde every submission in parallel; return (summary rows, seconds).
 
     A student whose nbgrader run fails (e.g. a gradebook write that found sqlite
@@ -121,7 +136,7 @@ def error_names(notebook_path):
     return errors
 
 
-def summary(assignment, course_dir=ROOT, students=None, results=None):
+def summary(assignment, course_dir=".", students=None, results=None):
     """One row per student: score, max, failing cells (with their error), problems."""
     students = students or submitted_students(course_dir, assignment)
     results = results or {}
@@ -171,7 +186,7 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-def generate_feedback(assignment, course_dir=ROOT, students=None):
+def generate_feedback(assignment, course_dir=".", students=None):
     """Write feedback/<student>/<assignment>/*.html for every autograded student.
 
     nbgrader_config.py takes the hidden tests out (HideHiddenTests).
@@ -192,7 +207,7 @@ def generate_feedback(assignment, course_dir=ROOT, students=None):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="./course grade", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--course", type=Path, default=ROOT, help="course directory (default: this repository)")
+    parser.add_argument("--course", type=Path, default=Path.cwd(), help="course directory (default: the current one)")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("autograde", help="autograde every submission in parallel, then print the summary")
     run.add_argument("assignment")

@@ -18,37 +18,39 @@ c.CourseDirectory.course_id = "dlcourse"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(course_root, ".nbgrader", "gradebook.db")
 c.Exchange.root = os.path.join(course_root, ".nbgrader", "exchange")
 
-# A graded cell may train a small model: give it 5 minutes, not nbgrader's 30 s.
-c.ExecutePreprocessor.timeout = 300
 # What a student sees in place of each solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
-# Grading that survives bad submissions (dlcourse/grading.py; tests/test_grading.py):
-# only an error fails a test cell, not text on stderr (TensorFlow's start-up notices,
-# a correct answer's warnings); a test cell the student deleted is put back from the
-# source; copied cells with a duplicate id do not fail the whole notebook; huge
-# printouts are cut; feedback never shows hidden tests. These hold for every route:
-# ./course grade, plain nbgrader commands and the formgrader in JupyterLab.
-c.OverwriteCells.add_missing_cells = True
+# Grading that survives hostile and broken submissions (dlcourse/grading/, explained in
+# docs/INSTRUCTORS.md). The student's cells run in a bubblewrap sandbox; the tests run in
+# the grader's own process against handles on the student's functions, so a submission
+# can neither read the solutions nor forge a score. Cells the student deleted, copied or
+# relabelled are repaired; outputs are kept as plain text; feedback shows no hidden test.
+# These hold for every route: ./course grade, plain nbgrader commands, the formgrader.
+c.JudgeInSandbox.cell_timeout = 300  # seconds: a graded cell may train a small model
+c.JudgeInSandbox.memory_mb = 4096  # address space per process of the student's kernel
+c.JudgeInSandbox.max_processes = 256  # processes and threads it may start
+c.JudgeInSandbox.cpu_seconds = 1800  # CPU time per submission
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "dlcourse.grading.DeduplicateIds",
+    "dlcourse.grading.preprocessors.RepairMetadata",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
-    "nbgrader.preprocessors.IgnorePattern",
-    "dlcourse.grading.StderrIsNotAFailure",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "dlcourse.grading.LimitText",
+    "dlcourse.grading.preprocessors.JudgeInSandbox",
+    "dlcourse.grading.preprocessors.SafeOutputs",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "dlcourse.grading.HideHiddenTests",
+    "dlcourse.grading.preprocessors.HideHiddenTests",
+    "dlcourse.grading.preprocessors.SafeOutputs",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# Markdown and outputs are cleaned of scripts, event handlers and frames in every page
+# nbgrader renders (feedback, the formgrader).
+c.HTMLExporter.sanitize_html = True

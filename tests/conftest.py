@@ -113,7 +113,7 @@ class Shell:
 
     @contextlib.contextmanager
     def lab(self, folder, start_seconds=120):
-        """``./course lab --no-browser`` serving ``folder``; yields ``post(path) -> JSON``."""
+        """``./course lab --no-browser`` serving ``folder``; yields ``request(path, method) -> text``."""
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
@@ -131,7 +131,7 @@ class Shell:
                 headers={"Authorization": f"token {token}"},
             )
             with urllib.request.urlopen(message, timeout=600) as reply:
-                return json.loads(reply.read())
+                return reply.read().decode()
 
         try:
             deadline = time.monotonic() + start_seconds
@@ -143,7 +143,7 @@ class Shell:
                     assert server.poll() is None, (folder / "lab.log").read_text()
                     assert time.monotonic() < deadline, "JupyterLab did not start:\n" + (folder / "lab.log").read_text()
                     time.sleep(0.5)
-            yield lambda path: request(path, "POST")
+            yield request
         finally:
             if server.poll() is None:
                 os.killpg(server.pid, signal.SIGTERM)

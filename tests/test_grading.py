@@ -1,26 +1,40 @@
-"""Grading that survives bad submissions: the instructor's own commands, in a shell of
-their own (the `shell` fixture: nothing of pytest's environment reaches the grader).
+"""Grading that survives bad and hostile submissions: the instructor's own commands, in a
+shell of their own (the `shell` fixture: nothing of pytest's environment reaches the grader).
 
 One module-scoped course folder (the repo's `course` script and nbgrader_config.py, and
 the tiny numpy-only assignment tests/fixtures/grading/G0-tiny.ipynb, two 1-point tasks)
-gets 33 submissions of eleven kinds, good and bad, autograded with
-`./course grade autograde G0-tiny --workers 2 --timeout 5`. Each test checks one kind
-in the table that command prints; the batch test checks every score.
+gets 33 submissions of eleven kinds, good and bad, plus the corpus of hostile and broken
+submissions in tests/fixtures/hostile/ (its README says how each is made), all
+autograded with `./course grade autograde G0-tiny --workers 2 --timeout 5`. Each test
+checks one kind in the table that command prints, the files it wrote, the feedback, or
+what is left on the machine afterwards.
 """
 
 import json
+import os
+import re
 import shutil
+import socket
+import subprocess
+import threading
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 from nbgrader.api import Gradebook
 
-from dlcourse import grading
+from dlcourse.grading import cli, sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 A = "G0-tiny"
 FIXTURE = ROOT / "tests" / "fixtures" / "grading" / f"{A}.ipynb"
+HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
+LISTENER_PORT = 47193  # tests/fixtures/hostile/network.py tries to reach it
+# Text of the instructor's notebook that no student may ever see (in G0-tiny.ipynb).
+SECRETS = ["SOLUTION-K9F4", "HIDDEN-7Q2W", "BEGIN SOLUTION", "BEGIN HIDDEN", "hidden_values", "hidden_matrix"]
+# tests/fixtures/hostile/html_injection.py's payloads as live tags (escaped text is fine).
+UNSAFE_HTML = re.compile(r"<script>alert|<[a-z]+[^>]*\son\w+=[\"']?alert|<iframe|href=[\"']?javascript:alert", re.I)
 pytestmark = pytest.mark.xdist_group("grading")
 
 
@@ -104,10 +118,6 @@ def redefines_helpers(nb):
     ))
 
 
-def monkeypatches_numpy(nb):
-    return answer(nb, "row_sums", WRONG_ROWS + "np.max = lambda *args, **kwargs: 0.0\n")
-
-
 # kind -> (how the submission is made, expected score out of 2)
 KINDS = {
     "good": (good, 2),
@@ -123,7 +133,52 @@ KINDS = {
     "noisy": (noisy, 2),
 }
 STUDENTS = {f"{kind}{i}": kind for i in range(3) for kind in KINDS}  # 33 submissions
-SINGLES = {"patched0": monkeypatches_numpy, "probe0": probes_environment}
+SINGLES = {"probe0": probes_environment}
+
+
+def hostile_cases():
+    """{name: (expected score, flagged?, [(section words, body)])} from tests/fixtures/hostile/."""
+    cases = {}
+    for path in sorted(HOSTILE.glob("*.py")):
+        text = path.read_text()
+        expect = re.match(r'"""Expect (\d+)(, flagged)?: ', text)
+        assert expect, f"{path.name} does not start with its expected score"
+        parts = re.split(r"^# %% ?(.*)\n", text, flags=re.M)[1:]
+        sections = [(head.split(), body) for head, body in zip(parts[::2], parts[1::2])]
+        cases[path.stem] = (int(expect.group(1)), bool(expect.group(2)), sections)
+    return cases
+
+
+HOSTILE_CASES = hostile_cases()
+
+
+def hand_in(released, sections, folder):
+    """Write a corpus submission into ``folder``, from the released notebook with answers."""
+    nb = nbformat.from_dict(released)
+    text, write = None, True
+    for words, body in sections:
+        operation = words[0] if words else ""
+        if operation == "append":
+            cell(nb, words[1]).source += "\n" + body
+        elif operation == "delete":
+            nb.cells.remove(cell(nb, words[1]))
+        elif operation == "metadata":
+            cell(nb, words[1]).metadata["nbgrader"].update(json.loads(body))
+        elif operation == "markdown":
+            nb.cells.append(nbformat.v4.new_markdown_cell(body))
+        elif operation == "file":
+            (folder / words[1]).parent.mkdir(parents=True, exist_ok=True)
+            (folder / words[1]).write_text(body)
+        elif operation == "notebook":
+            text = body
+        elif operation == "nothing":
+            write = False
+        else:
+            answer(nb, operation, body)
+    if text is not None:
+        (folder / f"{A}.ipynb").write_text(text)
+    elif write:
+        nbformat.write(nb, folder / f"{A}.ipynb")
 
 
 def read_table(text):
@@ -142,9 +197,34 @@ def read_table(text):
     return rows
 
 
+class Listener:
+    """A TCP server on the instructor's loopback that counts who connects to it."""
+
+    def __init__(self, port):
+        self.server = socket.create_server(("127.0.0.1", port))
+        self.server.settimeout(0.5)
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while self.running:
+            try:
+                self.server.accept()[0].close()
+                self.connections += 1
+            except OSError:
+                pass
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        self.server.close()
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory, shell):
-    """A course with G0-tiny released and 33 (+2) submissions autograded.
+    """A course with G0-tiny released and every submission autograded.
 
     Every submission starts from the released notebook with the solution's answers.
     """
@@ -166,11 +246,19 @@ def course(tmp_path_factory, shell):
         folder.mkdir(parents=True)
         name = f"{A} copy.ipynb" if STUDENTS.get(student) == "renamed" else f"{A}.ipynb"
         nbformat.write(make(nbformat.from_dict(released)), folder / name)
+    for case, (_, _, sections) in HOSTILE_CASES.items():
+        folder = course_dir / "submitted" / case / A
+        folder.mkdir(parents=True)
+        hand_in(released, sections, folder)
 
-    graded = shell.run(course_dir, "grade", "autograde", A, "--workers", 2, "--timeout", 5)
+    listener = Listener(LISTENER_PORT)
+    try:
+        graded = shell.run(course_dir, "grade", "autograde", A, "--workers", 2, "--timeout", 5)
+    finally:
+        listener.close()
     assert graded.returncode == 0, graded.stderr
     print("\n" + graded.stdout.splitlines()[-1])  # N submissions in S s (R per minute, 2 workers)
-    return {"dir": course_dir, "rows": read_table(graded.stdout), "table": graded.stdout}
+    return {"dir": course_dir, "rows": read_table(graded.stdout), "table": graded.stdout, "listener": listener}
 
 
 def autograded(course, student):
@@ -179,12 +267,14 @@ def autograded(course, student):
 
 def test_batch_scores_every_submission_correctly(course):
     rows = course["rows"]
-    assert set(rows) == set(STUDENTS) | set(SINGLES)
-    wrong = {s: rows[s]["score"] for s, kind in STUDENTS.items() if rows[s]["score"] != KINDS[kind][1]}
-    assert not wrong, f"wrong scores: {wrong}\n{course['table']}"
+    assert set(rows) == set(STUDENTS) | set(SINGLES) | set(HOSTILE_CASES)
+    expected = {s: KINDS[kind][1] for s, kind in STUDENTS.items()} | {s: 2 for s in SINGLES}
+    expected |= {case: score for case, (score, _, _) in HOSTILE_CASES.items()}
+    wrong = {s: (rows[s]["score"], want) for s, want in expected.items() if rows[s]["score"] != want}
+    assert not wrong, f"wrong scores (got, expected): {wrong}\n{course['table']}"
     assert all(row["max"] == 2 for row in rows.values())
-    failed = [s for s, r in rows.items() if any("nbgrader failed" in note for note in r["notes"])]
-    assert sorted(failed) == ["renamed0", "renamed1", "renamed2"]  # nothing to grade there
+    failed = sorted(s for s, r in rows.items() if any("grading failed" in note for note in r["notes"]))
+    assert failed == ["empty_folder", "renamed0", "renamed1", "renamed2", "unreadable"]  # nothing to grade there
 
 
 def test_correct_answers_that_write_to_stderr_keep_their_points(course):
@@ -198,14 +288,14 @@ def test_correct_answers_that_write_to_stderr_keep_their_points(course):
     assert "notice on file descriptor 2" in printed  # the kernel forwarded native stderr
 
 
-def test_the_graders_kernels_see_nothing_of_pytest(course):
-    """The grader's kernels start from the instructor's environment, as in real use."""
+def test_the_graders_kernels_see_nothing_of_the_instructors_environment(course):
+    """The student's kernel gets the sandbox's few settings, nothing of the shell or of pytest."""
     assert course["rows"]["probe0"]["score"] == 2
     printed = "".join(output.get("text", "") for output in cell(autograded(course, "probe0"), "scale").outputs)
-    names = json.loads(printed.split("environment:", 1)[1].splitlines()[0])
+    names = set(json.loads(printed.split("environment:", 1)[1].splitlines()[0]))
     assert "NBGRADER_EXECUTION" in names  # really a kernel the grader started
-    leaked = [name for name in names if name.startswith("PYTEST") or name in ("DLCOURSE_QUICK", "TF_CPP_MIN_LOG_LEVEL")]
-    assert not leaked, f"the grader's kernel saw the test suite's {leaked}"
+    allowed = set(sandbox.environment()) | {"PWD"}  # bwrap sets PWD to the submission folder
+    assert names <= allowed, f"the grader's kernel saw {sorted(names - allowed)}"
 
 
 def test_gradebook_loses_no_grade(course):
@@ -227,7 +317,7 @@ def test_infinite_loop_times_out_and_the_rest_is_graded(course):
     row = course["rows"]["loop0"]
     assert row["score"] == 1 and row["notes"] == ["test_scale (NameError)"]
     errors = [o.ename for o in cell(autograded(course, "loop0"), "scale").outputs if o.output_type == "error"]
-    assert "CellTimeoutError" in errors
+    assert "CellTimeout" in errors
 
 
 def test_enormous_output_is_cut_and_graded(course):
@@ -249,14 +339,88 @@ def test_copied_cells_with_duplicate_ids_are_graded(course):
     assert row["score"] == 2 and row["notes"] == []
 
 
-def test_redefined_helpers_are_overridden_by_the_test_cells_imports(course):
+def test_redefined_helpers_change_nothing_the_judge_uses(course):
     assert course["rows"]["redefines0"]["notes"] == ["test_scale (AssertionError)"]
 
 
-def test_monkeypatched_library_is_flagged_for_a_human(course):
-    notes = course["rows"]["patched0"]["notes"]
-    assert any("check by hand" in note for note in notes), notes
-    assert not any("check by hand" in note for s in STUDENTS for note in course["rows"][s]["notes"])
+def test_deliberate_attempts_are_flagged_for_a_human(course):
+    rows = course["rows"]
+    flagged = {case for case, (_, flag, _) in HOSTILE_CASES.items() if flag}
+    unflagged = set(rows) - flagged
+    missed = [case for case in flagged if not any("check by hand" in note for note in rows[case]["notes"])]
+    assert not missed, {case: rows[case]["notes"] for case in missed}
+    wrongly = [s for s in unflagged if any("check by hand" in note for note in rows[s]["notes"])]
+    assert not wrongly, {s: rows[s]["notes"] for s in wrongly}
+
+
+def test_a_kernel_that_dies_costs_only_the_cells_after_it(course):
+    for case in ("os_exit", "kill_kernel", "ignores_timeout"):
+        assert course["rows"][case]["notes"][:1] == ["test_row_sums (KernelDied)"], course["rows"][case]
+
+
+def outputs_text(notebook):
+    return "\n".join(
+        output.get("text", "") + output.get("evalue", "") + "".join(output.get("traceback", []))
+        for c in notebook.cells for output in c.get("outputs", [])
+    )
+
+
+def test_student_code_cannot_read_or_write_outside_its_sandbox(course, shell):
+    """Nothing of the instructor's reached any output; nothing was written outside."""
+    for student in set(HOSTILE_CASES) - {"unreadable", "empty_folder"}:
+        printed = outputs_text(autograded(course, student))
+        assert not [secret for secret in SECRETS if secret in printed], student
+    found = outputs_text(autograded(course, "read_solutions"))
+    assert "files found: []" in found  # not even the other students' notebooks
+    assert "wrote" not in outputs_text(autograded(course, "gradebook"))
+    wrote = outputs_text(autograded(course, "write_outside"))
+    assert "refused /work/pwned-by-student.txt" in wrote
+    places = [course["dir"], Path(shell.env["HOME"]), Path("/tmp")]
+    left = [p for place in places for p in place.rglob("pwned-by-student.txt")]
+    assert not left, left
+
+
+def test_sandbox_has_no_network_and_caps_memory_and_processes(course):
+    network = outputs_text(autograded(course, "network"))
+    assert "INTERFACES ['lo']" in network and "no connection" in network
+    assert course["listener"].connections == 0
+    assert "MemoryError" in outputs_text(autograded(course, "memory_hog"))
+    bomb = outputs_text(autograded(course, "fork_bomb"))
+    children = int(re.search(r"CHILDREN (\d+)", bomb).group(1))
+    assert "fork refused" in bomb and children < 300, bomb
+
+
+def test_no_process_outlives_its_grading(course):
+    processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert "sleep 987" not in processes
+    assert "dlcourse.grading.kernel" not in processes
+
+
+def test_feedback_of_hostile_submissions_leaks_nothing(course, shell):
+    """No hidden test, solution, hidden input or script in any page a student gets."""
+    done = shell.run(course["dir"], "grade", "feedback", A)
+    assert done.returncode == 0, done.stderr
+    hidden = np.concatenate([np.random.default_rng(2024).normal(size=20), np.random.default_rng(77).normal(size=18)])
+    values = [f"{abs(v):.8f}"[:7] for v in np.concatenate([hidden, 2.5 * hidden[:20]])]
+    unsafe = UNSAFE_HTML
+    for case in set(HOSTILE_CASES) - {"unreadable", "empty_folder"}:
+        page = (course["dir"] / "feedback" / case / A / f"{A}.html").read_text()
+        assert not [secret for secret in SECRETS if secret in page], case
+        assert not [v for v in values if v in page], case
+        assert not unsafe.search(page), (case, unsafe.search(page))
+    page = (course["dir"] / "feedback" / "print_inputs" / A / f"{A}.html").read_text()
+    assert "ARGS [1, 2] 3" in page  # what the student printed in the visible tests is shown
+
+
+def test_every_student_is_in_the_summary_and_the_export_with_the_reason(course, shell):
+    rows = course["rows"]
+    assert any(note.startswith(f"unreadable {A}.ipynb") for note in rows["unreadable"]["notes"])
+    assert f"missing {A}.ipynb (handed in: nothing)" in rows["empty_folder"]["notes"]
+    done = shell.run(course["dir"], "nbgrader", "export")
+    assert done.returncode == 0, done.stderr
+    exported = (course["dir"] / "grades.csv").read_text()
+    for student in ("unreadable", "empty_folder", "renamed0", "good0"):
+        assert re.search(rf"^{A},[^,]*,[^,]*,{student},", exported, re.M), student
 
 
 def test_missing_notebook_scores_zero_and_says_what_was_handed_in(course):
@@ -267,7 +431,7 @@ def test_missing_notebook_scores_zero_and_says_what_was_handed_in(course):
 
 def test_feedback_is_readable_and_hides_hidden_tests(course):
     students = ["wrongtype0", "redefines0", "good0"]
-    assert grading.generate_feedback(A, course["dir"], students) == {}
+    assert cli.generate_feedback(A, course["dir"], students) == {}
     source = nbformat.read(FIXTURE, as_version=4)
     hidden = ["hidden_values = np.random", "hidden_matrix @ np.ones(3)", "np.random.default_rng(2024)"]
     solution = "np.asarray(x, dtype=np.float64) * factor"
@@ -301,12 +465,17 @@ def test_summary_prints_the_table_again_from_the_gradebook(course, shell):
     assert rows["good0"]["score"] == rows["noisy0"]["score"] == 2
 
 
-def test_the_formgraders_autograde_button_grades_the_same_way(course, shell):
-    """The button posts to the formgrader in `./course lab`; it grades in that server."""
+def test_the_formgrader_grades_the_same_way_and_shows_no_script(course, shell):
+    """The Autograde button posts to the formgrader in `./course lab`; it grades in that server."""
     shutil.copytree(course["dir"] / "submitted" / "noisy0", course["dir"] / "submitted" / "button0")
-    with shell.lab(course["dir"]) as post:
-        reply = post(f"/formgrader/api/submission/{A}/button0/autograde")
+    with Gradebook(f"sqlite:///{course['dir'] / '.nbgrader' / 'gradebook.db'}") as gradebook:
+        injected = gradebook.find_submission_notebook(A, A, "html_injection").id
+    with shell.lab(course["dir"]) as request:
+        reply = json.loads(request(f"/formgrader/api/submission/{A}/button0/autograde", "POST"))
+        page = request(f"/formgrader/submissions/{injected}/")
     assert reply["success"], reply.get("error") or reply["log"]
     with Gradebook(f"sqlite:///{course['dir'] / '.nbgrader' / 'gradebook.db'}") as gradebook:
         graded = gradebook.find_submission_notebook(A, A, "button0")
         assert (graded.score, graded.max_score) == (2, 2)
+    assert "click me" in page and "stdout" in page  # the student's markdown and output are shown...
+    assert not UNSAFE_HTML.search(page)  # ...as text

@@ -56,7 +56,7 @@ def wrong_answer(source_notebook, case):
 
 def test_config_gives_cells_time_and_keeps_gradebook_local(tmp_path):
     config = load_course_config(tmp_path)
-    assert config.ExecutePreprocessor.timeout >= 120
+    assert config.JudgeInSandbox.cell_timeout >= 120
     assert config.CourseDirectory.source_directory == "solutions"
     assert config.CourseDirectory.release_directory == "assignments"
     assert config.CourseDirectory.db_url.startswith(f"sqlite:///{tmp_path}/.nbgrader/")

@@ -20,7 +20,7 @@ def pip_pins(lines):
     """{name: version} of the exact pins in requirement lines, names normalised."""
     pins = {}
     for line in lines:
-        line = line.split("#")[0].strip()
+        line = line.split("#")[0].split(";")[0].strip()  # no comment, no environment marker
         if line:
             name, version = line.split("==")
             pins[re.sub(r"[-_.]+", "-", name.lower())] = version

@@ -1,0 +1,305 @@
+"""How the judge and the sandboxed kernel talk: values by value, over a pair of pipes.
+
+A message is a JSON header followed by raw array buffers. There is no pickle: nothing
+the kernel sends can run code in the judge, it can only be data. What crosses:
+
+    None, bool, int, float, complex, str, bytes, list, tuple, dict (str or int keys)
+    NumPy arrays and scalars of bool, integer, float or complex dtype
+    NumPy random Generators (by state)
+    Keras models, kernel -> judge only (config + weights; Keras's own layers only)
+    callables, judge -> kernel only: the kernel calls them back through the judge
+
+Arrays and Generators given as arguments are copied back after a call when the callee
+changed them, so in-place updates behave as in one process.
+"""
+
+import builtins
+import hashlib
+import json
+import os
+import select
+import struct
+import time
+
+import numpy as np
+
+MAX_MESSAGE = 1 << 30  # bytes; a reply larger than this is refused
+MAX_MODEL_PARAMS = 5_000_000  # the judge rebuilds and may train a model: keep it small
+NUMERIC_KINDS = "biufc"
+BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+BUILTIN_ERRORS = {
+    name: error for name, error in vars(builtins).items() if isinstance(error, type) and issubclass(error, Exception)
+}
+
+
+class WireError(Exception):
+    """The other side sent something that is not a well-formed message."""
+
+
+class KernelDied(Exception):
+    """The sandboxed kernel is gone (it exited, crashed, or ran out of time or memory)."""
+
+
+class StudentError(Exception):
+    """An error raised by the student's code whose type is not one of Python's own."""
+
+
+class Unsendable(TypeError):
+    """A value of a type that cannot cross to the other side."""
+
+
+class RemoteFunction:
+    """The judge's handle on a function in the student's kernel, called there by name."""
+
+    def __init__(self, name, call):
+        self.remote_name = self.__name__ = name
+        self.call = call
+
+    def __call__(self, *args, **kwargs):
+        return self.call(self.remote_name, args, kwargs)
+
+    def __repr__(self):
+        return f"<the student's function {self.remote_name}>"
+
+
+def student_error(name, message):
+    """The exception to raise in the judge for an error the student's code raised."""
+    error = BUILTIN_ERRORS.get(name)
+    if error is None or name in ("SystemExit", "KeyboardInterrupt", "GeneratorExit"):
+        return StudentError(f"{name}: {message}")
+    try:
+        return error(message)
+    except Exception:
+        return StudentError(f"{name}: {message}")
+
+
+class Encoder:
+    """Turns a value into a JSON tree plus buffers; remembers the mutable leaves.
+
+    ``callbacks`` (a list) is where the judge keeps the callables it sends, so that a
+    later ``callback`` request can name them by index; ``None`` in the kernel.
+    """
+
+    def __init__(self, callbacks=None):
+        self.buffers = []
+        self.leaves = []
+        self.callbacks = callbacks
+
+    def encode(self, value):
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if isinstance(value, int) and not isinstance(value, np.integer):
+            return value
+        if isinstance(value, float) and not isinstance(value, np.floating):
+            return {"float": repr(value)}
+        if isinstance(value, complex) and not isinstance(value, np.complexfloating):
+            return {"complex": [repr(value.real), repr(value.imag)]}
+        if isinstance(value, (bytes, bytearray)):
+            self.buffers.append(bytes(value))
+            return {"bytes": len(self.buffers) - 1}
+        if isinstance(value, np.ndarray):
+            self.leaves.append(value)
+            return self.array(value)
+        if isinstance(value, np.generic):
+            return {"scalar": self.array(np.asarray(value))}
+        if isinstance(value, np.random.Generator):
+            self.leaves.append(value)
+            return {"rng": self.encode(value.bit_generator.state)}
+        if isinstance(value, tuple):
+            return {"tuple": [self.encode(v) for v in value]}
+        if isinstance(value, list):
+            return {"list": [self.encode(v) for v in value]}
+        if isinstance(value, dict):
+            if not all(isinstance(k, (str, int)) for k in value):
+                raise Unsendable("a dict with keys other than strings or integers")
+            return {"dict": [[k, self.encode(v)] for k, v in value.items()]}
+        if isinstance(value, RemoteFunction):
+            return {"global": value.remote_name}  # a student's function, sent back to its kernel
+        if self.callbacks is not None and callable(value):
+            self.callbacks.append(value)
+            return {"callback": len(self.callbacks) - 1}
+        if self.callbacks is None:
+            return self.encode_foreign(value)
+        raise Unsendable(f"a {type(value).__name__} object")
+
+    def array(self, value):
+        if value.dtype.kind not in NUMERIC_KINDS or value.dtype.fields is not None:
+            raise Unsendable(f"an array of dtype {value.dtype}")
+        data = np.asarray(value, order="C")  # (np.ascontiguousarray would make 0-d arrays 1-d)
+        self.buffers.append(data.tobytes())
+        return {"array": len(self.buffers) - 1, "dtype": data.dtype.str, "shape": list(data.shape)}
+
+    def encode_foreign(self, value):
+        """Kernel side: Keras models by config and weights, tensors as arrays."""
+        keras = __import__("sys").modules.get("keras")
+        if keras is not None and isinstance(value, keras.Model):
+            weights = value.get_weights()
+            return {"keras": value.to_json(), "weights": [self.array(np.asarray(w)) for w in weights]}
+        if hasattr(value, "__array__"):
+            return self.encode(np.asarray(value))
+        raise Unsendable(f"a {type(value).__module__}.{type(value).__name__} object")
+
+
+class Decoder:
+    """Turns a JSON tree plus buffers back into values; remembers the mutable leaves.
+
+    ``call_back(index)`` makes the proxy for a callable the judge sent (kernel side);
+    ``resolve_global(name)`` finds a function of the kernel's own namespace.
+    """
+
+    def __init__(self, buffers, call_back=None, resolve_global=None):
+        self.buffers = buffers
+        self.leaves = []
+        self.call_back = call_back
+        self.resolve_global = resolve_global
+
+    def decode(self, tree):
+        if tree is None or isinstance(tree, (bool, int, str)):
+            return tree
+        if not isinstance(tree, dict) or len(tree) not in (1, 2, 3):
+            raise WireError(f"unexpected {type(tree).__name__}")
+        if "float" in tree:
+            return float(tree["float"])
+        if "complex" in tree:
+            return complex(float(tree["complex"][0]), float(tree["complex"][1]))
+        if "bytes" in tree:
+            return self.buffer(tree["bytes"])
+        if "array" in tree:
+            array = self.array(tree)
+            self.leaves.append(array)
+            return array
+        if "scalar" in tree:
+            return self.array(tree["scalar"])[()]
+        if "rng" in tree:
+            generator = self.generator(self.decode(tree["rng"]))
+            self.leaves.append(generator)
+            return generator
+        if "tuple" in tree:
+            return tuple(self.decode(v) for v in self.items(tree["tuple"]))
+        if "list" in tree:
+            return [self.decode(v) for v in self.items(tree["list"])]
+        if "dict" in tree:
+            pairs = self.items(tree["dict"])
+            if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], (str, int)) for p in pairs):
+                raise WireError("malformed dict")
+            return {k: self.decode(v) for k, v in pairs}
+        if "keras" in tree:
+            return self.keras_model(tree)
+        if "callback" in tree and self.call_back is not None:
+            return self.call_back(int(tree["callback"]))
+        if "global" in tree and self.resolve_global is not None:
+            return self.resolve_global(str(tree["global"]))
+        raise WireError(f"unexpected value {sorted(tree)}")
+
+    @staticmethod
+    def items(value):
+        if not isinstance(value, list):
+            raise WireError("expected a list")
+        return value
+
+    def buffer(self, index):
+        if not isinstance(index, int) or not 0 <= index < len(self.buffers):
+            raise WireError("no such buffer")
+        return self.buffers[index]
+
+    def array(self, tree):
+        dtype = np.dtype(str(tree["dtype"]))
+        shape = tuple(int(n) for n in self.items(tree["shape"]))
+        if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None or any(n < 0 for n in shape):
+            raise WireError(f"refused an array of dtype {dtype}")
+        data = self.buffer(tree["array"])
+        if len(data) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+            raise WireError("array buffer of the wrong size")
+        return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+
+    @staticmethod
+    def generator(state):
+        if not isinstance(state, dict) or state.get("bit_generator") not in BIT_GENERATORS:
+            raise WireError("unknown random generator")
+        bit_generator = getattr(np.random, state["bit_generator"])()
+        bit_generator.state = state
+        return np.random.Generator(bit_generator)
+
+    def keras_model(self, tree):
+        """Rebuild a model from its config (Keras's safe mode: its own layers only)."""
+        import keras
+
+        config = json.loads(tree["keras"])
+        model = keras.models.model_from_json(json.dumps(config))
+        if model.count_params() > MAX_MODEL_PARAMS:
+            raise ValueError(f"the model has {model.count_params():,} parameters; the grader takes at most {MAX_MODEL_PARAMS:,}")
+        model.set_weights([self.array(w) for w in self.items(tree["weights"])])
+        return model
+
+
+def fingerprint(leaf):
+    """Something that changes when an array's values or a generator's state change."""
+    if isinstance(leaf, np.ndarray):
+        return hashlib.blake2b(leaf.tobytes(), digest_size=16).digest() + str(leaf.shape).encode()
+    return json.dumps(leaf.bit_generator.state, sort_keys=True, default=str).encode()
+
+
+def changed_leaves(leaves, before, encoder):
+    """[index, encoded value] for every leaf whose fingerprint changed."""
+    return [[i, encoder.encode(leaf)] for i, (leaf, old) in enumerate(zip(leaves, before)) if fingerprint(leaf) != old]
+
+
+def copy_back(leaves, changes, decoder):
+    """Apply the callee's changes to the caller's arrays and generators, where it can."""
+    for index, tree in changes:
+        if not isinstance(index, int) or not 0 <= index < len(leaves):
+            raise WireError("no such argument")
+        leaf, new = leaves[index], decoder.decode(tree)
+        if isinstance(leaf, np.ndarray) and isinstance(new, np.ndarray) and leaf.shape == new.shape:
+            if leaf.flags.writeable:
+                leaf[...] = new
+        elif isinstance(leaf, np.random.Generator) and isinstance(new, np.random.Generator):
+            leaf.bit_generator.state = new.bit_generator.state
+
+
+class Channel:
+    """Length-prefixed messages over two file descriptors, with an optional deadline."""
+
+    def __init__(self, read_fd, write_fd):
+        self.read_fd = read_fd
+        self.write_fd = write_fd
+        self.deadline = None  # time.monotonic() after which reading gives up
+
+    def send(self, header, buffers=()):
+        header = dict(header, buffers=[len(b) for b in buffers])
+        payload = json.dumps(header).encode()
+        parts = [struct.pack(">Q", len(payload)), payload, *buffers]
+        data = memoryview(b"".join(parts))
+        while data:
+            try:
+                written = os.write(self.write_fd, data)
+            except (BrokenPipeError, OSError) as error:
+                raise KernelDied(f"the other side closed the pipe ({error.__class__.__name__})") from None
+            data = data[written:]
+
+    def receive(self):
+        size = struct.unpack(">Q", self.read_exactly(8))[0]
+        if size > MAX_MESSAGE:
+            raise WireError(f"a message of {size} bytes")
+        try:
+            header = json.loads(self.read_exactly(size))
+        except (ValueError, RecursionError) as error:
+            raise WireError(f"unreadable message: {error}") from None
+        sizes = header.get("buffers") if isinstance(header, dict) else None
+        if not isinstance(sizes, list) or not all(isinstance(n, int) and n >= 0 for n in sizes) or sum(sizes) > MAX_MESSAGE:
+            raise WireError("malformed message header")
+        return header, [self.read_exactly(n) for n in sizes]
+
+    def read_exactly(self, size):
+        chunks, left = [], size
+        while left:
+            if self.deadline is not None:
+                wait = self.deadline - time.monotonic()
+                if wait <= 0 or not select.select([self.read_fd], [], [], wait)[0]:
+                    raise TimeoutError("no answer from the kernel in time")
+            chunk = os.read(self.read_fd, min(left, 1 << 20))
+            if not chunk:
+                raise KernelDied("the kernel exited")
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)

@@ -54,3 +54,10 @@ c.GenerateFeedback.preprocessors = [
 # Markdown and outputs are cleaned of scripts, event handlers and frames in every page
 # nbgrader renders (feedback, the formgrader).
 c.HTMLExporter.sanitize_html = True
+# Student ids and file names become folder names: ids such as ../x are refused at submit,
+# collect and zip_collect; collect --update names each submission it replaces;
+# release_feedback names the students who handed in another way instead of crashing.
+c.ExchangeFactory.submit = "dlcourse.grading.exchange.SafeSubmit"
+c.ExchangeFactory.collect = "dlcourse.grading.exchange.SafeCollect"
+c.ExchangeFactory.release_feedback = "dlcourse.grading.exchange.SafeReleaseFeedback"
+c.ZipCollectApp.collector_plugin = "dlcourse.grading.exchange.SafeFileNameCollector"

@@ -3,7 +3,7 @@ shell of their own (the `shell` fixture: nothing of pytest's environment reaches
 
 One module-scoped course folder (the repo's `course` script and nbgrader_config.py, and
 the tiny numpy-only assignment tests/fixtures/grading/G0-tiny.ipynb, two 1-point tasks)
-gets 33 submissions of eleven kinds, good and bad, plus the corpus of hostile and broken
+gets 36 submissions of twelve kinds, good and bad, plus the corpus of hostile and broken
 submissions in tests/fixtures/hostile/ (its README says how each is made), all
 autograded with `./course grade autograde G0-tiny --workers 2 --timeout 5`. Each test
 checks one kind in the table that command prints, the files it wrote, the feedback, or
@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 from nbgrader.api import Gradebook
 
+from conftest import Shell
 from dlcourse.grading import cli, sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,6 +93,15 @@ def wrong_type(nb):
     return answer(nb, "scale", "def scale(x, factor):\n    result = np.asarray(x) * factor\n")
 
 
+def fails_hidden_tests_only(nb):
+    """Right for the visible check's 1-D input, wrong for the hidden test's 2-D one."""
+    return answer(nb, "scale", (
+        "def scale(x, factor):\n"
+        "    x = np.asarray(x, dtype=np.float64)\n"
+        "    return x * factor if x.ndim == 1 else x\n"
+    ))
+
+
 def noisy(nb):
     """Correct answers that write to stderr when called, as Python and as native code."""
     return answer(nb, "scale", (
@@ -131,8 +141,9 @@ KINDS = {
     "redefines": (redefines_helpers, 1),
     "renamed": (good, 0),
     "noisy": (noisy, 2),
+    "hiddenonly": (fails_hidden_tests_only, 1),
 }
-STUDENTS = {f"{kind}{i}": kind for i in range(3) for kind in KINDS}  # 33 submissions
+STUDENTS = {f"{kind}{i}": kind for i in range(3) for kind in KINDS}  # 36 submissions
 SINGLES = {"probe0": probes_environment}
 
 
@@ -309,6 +320,12 @@ def test_gradebook_loses_no_grade(course):
             assert all(score is not None for score in grades.values()), submission.student.id
 
 
+def test_a_failing_hidden_test_tells_the_instructor_why_and_the_student_only_that(course):
+    assert course["rows"]["hiddenonly0"]["notes"] == ["test_scale (AssertionError in a hidden test)"]
+    errors = [o for o in cell(autograded(course, "hiddenonly0"), "test_scale").outputs if o.output_type == "error"]
+    assert [(e.ename, e.evalue) for e in errors] == [("HiddenTestFailed", "a hidden test failed")]
+
+
 def test_code_that_raises_fails_only_its_cell(course):
     assert course["rows"]["raises0"]["notes"] == ["test_scale (IndexError)"]
 
@@ -391,9 +408,9 @@ def test_sandbox_has_no_network_and_caps_memory_and_processes(course):
 
 
 def test_no_process_outlives_its_grading(course):
-    processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    assert "sleep 987" not in processes
-    assert "dlcourse.grading.kernel" not in processes
+    """The detached process of leftover_process.py and the children of fork_bomb.py are gone."""
+    processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines()
+    assert not [p for p in processes if p.startswith(("sleep 987", "sleep 988"))]
 
 
 def test_feedback_of_hostile_submissions_leaks_nothing(course, shell):
@@ -410,6 +427,17 @@ def test_feedback_of_hostile_submissions_leaks_nothing(course, shell):
         assert not unsafe.search(page), (case, unsafe.search(page))
     page = (course["dir"] / "feedback" / "print_inputs" / A / f"{A}.html").read_text()
     assert "ARGS [1, 2] 3" in page  # what the student printed in the visible tests is shown
+
+
+def test_grading_refuses_without_a_sandbox_unless_told(course, shell):
+    """Where bubblewrap cannot run, nothing is graded unless the instructor says it is unsafe."""
+    no_sandbox = Shell(Path(shell.env["HOME"]))
+    no_sandbox.env["DLCOURSE_BWRAP"] = "/bin/false"  # a bwrap that cannot start a sandbox
+    refused = no_sandbox.run(course["dir"], "grade", "autograde", A, "--student", "good0")
+    assert refused.returncode == 2 and "Refusing to grade" in refused.stderr, refused.stderr
+    allowed = no_sandbox.run(course["dir"], "grade", "autograde", A, "--student", "good0", "--unsafe-no-sandbox")
+    assert allowed.returncode == 0, allowed.stderr
+    assert read_table(allowed.stdout)["good0"]["score"] == 2
 
 
 def test_every_student_is_in_the_summary_and_the_export_with_the_reason(course, shell):

@@ -10,7 +10,6 @@ score of an earlier run.
 
 import json
 import os
-import re
 import resource
 import selectors
 import subprocess
@@ -20,10 +19,6 @@ import time
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
-
-# Student ids become folder names: letters, digits, dot, dash, underscore, not leading dot.
-VALID_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
-
 
 def gradebook(course_dir):
     return Gradebook(f"sqlite:///{Path(course_dir, '.nbgrader', 'gradebook.db').resolve()}")

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dlcourse.grading import batch, sandbox, summary
+from dlcourse.grading import batch, exchange, sandbox, summary
 
 
 def generate_feedback(assignment, course_dir=".", students=None):
@@ -38,9 +38,9 @@ def run_autograde(args, settings):
     """Grade, print the table, the rate and the largest worker; return the table."""
     start = time.perf_counter()
     students = args.student or summary.students(args.course, args.assignment)
-    invalid = [s for s in students if not batch.VALID_ID.match(s)]
-    if invalid:
-        print(f"Not graded, ids with characters other than letters, digits, . - _: {invalid}", file=sys.stderr)
+    invalid = [s for s in students if exchange.invalid_id(s)]
+    for student in invalid:
+        print(f"Not graded: {exchange.invalid_id(student)}", file=sys.stderr)
     students = [s for s in students if s not in invalid]
     results = batch.autograde(args.assignment, args.course, students, args.workers, settings)
     table = summary.rows(args.assignment, args.course, results)

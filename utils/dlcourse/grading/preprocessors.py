@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbconvert.filters import clean_html, markdown2html
+import bleach
+from nbconvert.filters import markdown2html
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -28,6 +29,9 @@ from dlcourse.grading import judge, sandbox, wire
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 SAFE_DATA = {"text/plain", "image/png"}
+MARKDOWN_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+                 "i", "li", "ol", "p", "pre", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead",
+                 "tr", "ul"}
 HIDDEN_SOURCE = re.compile(r"### BEGIN HIDDEN TESTS.*?(### END HIDDEN TESTS|\Z)", re.S)
 
 
@@ -144,8 +148,7 @@ class SafeOutputs(NbGraderPreprocessor):
         cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("nbgrader", "dlcourse")}
         cell.pop("attachments", None)
         if cell.cell_type == "markdown" and not cell.metadata.get("nbgrader", {}).get("locked"):
-            # nbgrader's page templates render markdown unsanitized: store it as clean HTML
-            cell.source = clean_html(markdown2html(cell.source))
+            cell.source = safe_markdown(cell.source)
         if cell.cell_type != "code":
             return cell, resources
         kept = []
@@ -172,6 +175,18 @@ class SafeOutputs(NbGraderPreprocessor):
         if len(text) <= self.max_chars:
             return text
         return text[: self.max_chars] + "\n... (output cut by the grader)\n"
+
+
+def safe_markdown(source):
+    """A student's markdown as sanitized HTML that renders the same if rendered again.
+
+    nbgrader's page templates render markdown without sanitizing it. The cleaned HTML
+    is one <div> block with no blank line, which a markdown renderer passes through
+    untouched, so no link or tag can appear on a second rendering.
+    """
+    html = bleach.clean(markdown2html(source), tags=MARKDOWN_TAGS, attributes={"a": ["href", "title"], "*": ["class"]},
+                        protocols=["http", "https", "mailto"], strip=True)
+    return '<div class="student-markdown">\n' + re.sub(r"\n\s*\n", "\n", html).strip() + "\n</div>"
 
 
 class HideHiddenTests(NbGraderPreprocessor):

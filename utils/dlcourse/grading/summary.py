@@ -129,10 +129,11 @@ def error_names(path):
     except Exception:
         return errors
     for cell in cells:
+        hidden = cell.metadata.get("dlcourse", {}).get("hidden_failure")
         for output in cell.get("outputs", []):
             if output.output_type == "error" and judge.grade_id(cell):
-                hidden = " in a hidden test" if output.evalue == judge.HIDDEN_FAILURE else ""
-                errors.setdefault(judge.grade_id(cell), output.ename + hidden)
+                name = f"{hidden} in a hidden test" if hidden and output.ename == "HiddenTestFailed" else output.ename
+                errors.setdefault(judge.grade_id(cell), name)
     return errors
 
 

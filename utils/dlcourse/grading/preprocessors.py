@@ -28,7 +28,8 @@ from dlcourse.grading import judge, sandbox, wire
 # The judge imports TensorFlow for tests that compare with Keras: keep its start-up quiet.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-SAFE_DATA = {"text/plain", "image/png"}
+SAFE_DATA = {"text/plain"}
+CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 MARKDOWN_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
                  "i", "li", "ol", "p", "pre", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead",
                  "tr", "ul"}
@@ -134,17 +135,24 @@ class JudgeInSandbox(NbGraderPreprocessor):
 
 
 class SafeOutputs(NbGraderPreprocessor):
-    """Keep text, PNG images and errors, cut to size: no HTML, scripts or widgets.
+    """Keep text and errors, cut to size: no HTML, images, scripts or widgets.
 
     The autograded notebook is what the formgrader shows the instructor and what
     feedback is made from, so nothing a student printed or wrote in a markdown cell can
-    run as a page's code: student markdown is stored as sanitized HTML, cell metadata
-    (tags, attachments) other than nbgrader's is dropped.
+    run as a page's code: student markdown is stored as sanitized HTML; cell ids that
+    are not plain names are replaced; metadata other than nbgrader's (tags,
+    attachments, the notebook's own) is dropped.
     """
 
     max_chars = Integer(20_000, help="characters kept of each output").tag(config=True)
 
+    def preprocess(self, nb, resources):
+        nb.metadata = {"kernelspec": nb.metadata.get("kernelspec", {}), "language_info": {"name": "python"}}
+        return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, index):
+        if "id" in cell and not CELL_ID.match(str(cell.id)):
+            cell.id = f"cell-{index}"
         cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("nbgrader", "dlcourse")}
         cell.pop("attachments", None)
         if cell.cell_type == "markdown" and not cell.metadata.get("nbgrader", {}).get("locked"):

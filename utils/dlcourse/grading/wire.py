@@ -27,6 +27,28 @@ MAX_MESSAGE = 1 << 30  # bytes; a reply larger than this is refused
 MAX_MODEL_PARAMS = 5_000_000  # the judge rebuilds and may train a model: keep it small
 NUMERIC_KINDS = "biufc"
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+# What a model from the kernel may be built of: Keras's own standard layers and their
+# parts. Not Lambda (code), TFSMLayer (a saved graph, which can read and write files),
+# nor text layers that load vocabularies from paths.
+KERAS_LAYERS = {
+    "InputLayer", "Dense", "Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D", "DepthwiseConv2D",
+    "Conv2DTranspose", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
+    "AveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D", "Flatten", "Reshape", "Permute", "RepeatVector", "Dropout", "SpatialDropout1D",
+    "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "BatchNormalization", "LayerNormalization",
+    "Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax", "LSTM", "GRU", "SimpleRNN", "Bidirectional",
+    "TimeDistributed", "Embedding", "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+    "ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D", "Rescaling",
+}
+KERAS_OBJECTS = {  # module -> the class names allowed from it (None: any)
+    "keras": {"DTypePolicy", "FloatDTypePolicy", "Sequential", "Functional"},
+    "keras.layers": KERAS_LAYERS,
+    "keras.src.models.functional": {"Functional"},
+    "keras.initializers": None,
+    "keras.regularizers": None,
+    "keras.constraints": None,
+    None: {"__keras_tensor__"},
+}
 BUILTIN_ERRORS = {
     name: error for name, error in vars(builtins).items() if isinstance(error, type) and issubclass(error, Exception)
 }
@@ -225,11 +247,28 @@ class Decoder:
         import keras
 
         config = json.loads(tree["keras"])
+        check_model_config(config)
         model = keras.models.model_from_json(json.dumps(config))
         if model.count_params() > MAX_MODEL_PARAMS:
             raise ValueError(f"the model has {model.count_params():,} parameters; the grader takes at most {MAX_MODEL_PARAMS:,}")
         model.set_weights([self.array(w) for w in self.items(tree["weights"])])
         return model
+
+
+def check_model_config(tree):
+    """Raise unless every object in a model's config is one of KERAS_OBJECTS."""
+    if isinstance(tree, list):
+        for item in tree:
+            check_model_config(item)
+    elif isinstance(tree, dict):
+        if "class_name" in tree:
+            module, name = tree.get("module"), tree["class_name"]
+            allowed = KERAS_OBJECTS.get(module, set())
+            registered = tree.get("registered_name")
+            if (allowed is not None and name not in allowed) or registered not in (None, name):
+                raise WireError(f"the grader takes models of Keras's standard layers only, not {module}.{name}")
+        for value in tree.values():
+            check_model_config(value)
 
 
 def fingerprint(leaf):

@@ -30,7 +30,8 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.JudgeInSandbox.cell_timeout = 300  # seconds: a graded cell may train a small model
 c.JudgeInSandbox.memory_mb = 4096  # address space per process of the student's kernel
 c.JudgeInSandbox.max_processes = 256  # processes and threads it may start
-c.JudgeInSandbox.cpu_seconds = 1800  # CPU time per submission
+c.JudgeInSandbox.cpu_seconds = 1800  # CPU seconds per process of it
+c.JudgeInSandbox.submission_timeout = 1800  # seconds for a whole submission
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "dlcourse.grading.preprocessors.RepairMetadata",

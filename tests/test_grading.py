@@ -177,6 +177,10 @@ def hand_in(released, sections, folder):
             cell(nb, words[1]).metadata["nbgrader"].update(json.loads(body))
         elif operation == "markdown":
             nb.cells.append(nbformat.v4.new_markdown_cell(body))
+        elif operation == "code":
+            nb.cells.append(nbformat.v4.new_code_cell(body))
+        elif operation == "link":
+            (folder / words[1]).symlink_to(words[2])
         elif operation == "file":
             (folder / words[1]).parent.mkdir(parents=True, exist_ok=True)
             (folder / words[1]).write_text(body)
@@ -370,6 +374,13 @@ def test_deliberate_attempts_are_flagged_for_a_human(course):
     assert not wrongly, {s: rows[s]["notes"] for s in wrongly}
 
 
+def test_the_scored_run_shows_nothing_in_the_students_own_cells(course):
+    """leaks_through_own_cells.py: its extra cells fail in the scored run only; nothing of that shows."""
+    notebook = autograded(course, "leaks_through_own_cells")
+    own = [c for c in notebook.cells if c.cell_type == "code" and "nbgrader" not in c.metadata]
+    assert len(own) == 2 and not [o for c in own for o in c.outputs if o.output_type == "error"]
+
+
 def test_a_kernel_that_dies_costs_only_the_cells_after_it(course):
     for case in ("os_exit", "kill_kernel", "ignores_timeout"):
         assert course["rows"][case]["notes"][:1] == ["test_row_sums (KernelDied)"], course["rows"][case]
@@ -392,6 +403,8 @@ def test_student_code_cannot_read_or_write_outside_its_sandbox(course, shell):
     assert "wrote" not in outputs_text(autograded(course, "gradebook"))
     wrote = outputs_text(autograded(course, "write_outside"))
     assert "refused /work/pwned-by-student.txt" in wrote
+    links = outputs_text(autograded(course, "links_to_the_course"))
+    assert "notes.txt False" in links and "gradebook.db False" in links  # links are not handed over
     places = [course["dir"], Path(shell.env["HOME"]), Path("/tmp")]
     left = [p for place in places for p in place.rglob("pwned-by-student.txt")]
     assert not left, left

@@ -5,13 +5,16 @@ preprocessor of nbgrader_config.py, so the sandbox and the judge) for one studen
 another: the judge's imports (NumPy, TensorFlow) load once per worker, not once per
 student. The parent hands out students as workers free up and collects the results.
 A student whose grading fails gets 0 in the gradebook, with the reason, never the
-score of an earlier run.
+score of an earlier run; a worker that takes longer than a submission may (the judge's
+own limits failed) is killed and replaced.
 """
 
+import contextlib
 import json
 import os
 import resource
 import selectors
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -44,6 +47,8 @@ def autograde(assignment, course_dir, students, workers, settings, progress=True
     """Grade ``students`` on ``workers`` processes; return {student: result dict}."""
     from tqdm import tqdm
 
+    judge = load_config(course_dir, settings).JudgeInSandbox
+    budget = judge.get("submission_timeout", 1800) + 300  # the judge's own limit, and then some
     queue = list(students)
     results = {}
     bar = tqdm(total=len(queue), desc=f"autograde {assignment}", unit="student", disable=not progress)
@@ -53,14 +58,16 @@ def autograde(assignment, course_dir, students, workers, settings, progress=True
         selector.register(worker.process.stdout, selectors.EVENT_READ, worker)
         worker.give(queue.pop(0))
     while any(worker.student for worker in pool):
-        for key, _ in selector.select():
-            worker = key.data
-            result = worker.result()
+        ready = [key.data for key, _ in selector.select(timeout=10)]
+        ready += [w for w in pool if w.student and time.monotonic() - w.started > budget and w not in ready]
+        for worker in ready:
+            result = worker.result(budget)
             results[result["student"]] = result
             bar.update(1)
-            if worker.process.poll() is not None:  # it crashed: replace it
+            if worker.process.poll() is not None:  # it crashed or was killed: replace it
                 selector.unregister(worker.process.stdout)
                 pool.remove(worker)
+                worker.stop()
                 worker = Worker(assignment, course_dir, settings)
                 pool.append(worker)
                 selector.register(worker.process.stdout, selectors.EVENT_READ, worker)
@@ -83,18 +90,26 @@ class Worker:
 
     def __init__(self, assignment, course_dir, settings):
         self.log = tempfile.TemporaryFile()
+        self.scratch = tempfile.mkdtemp(prefix="dlcourse-grading-")  # its sandboxes' files
         command = [sys.executable, "-m", "dlcourse.grading.batch", assignment, json.dumps(settings)]
         self.process = subprocess.Popen(command, cwd=course_dir, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=self.log, text=True)
+                                        stderr=self.log, text=True, start_new_session=True,
+                                        env=dict(os.environ, DLCOURSE_GRADING_TMP=self.scratch))
         self.student = None
+        self.started = None
 
     def give(self, student):
-        self.student = student
+        self.student, self.started = student, time.monotonic()
         self.process.stdin.write(json.dumps(student) + "\n")
         self.process.stdin.flush()
 
-    def result(self):
-        line = self.process.stdout.readline()
+    def result(self, budget):
+        """The result for the current student; past the budget, the worker is killed."""
+        if time.monotonic() - self.started > budget:
+            os.killpg(self.process.pid, 9)
+            line = ""
+        else:
+            line = self.process.stdout.readline()
         student, self.student = self.student, None
         try:
             return json.loads(line)
@@ -103,12 +118,16 @@ class Worker:
             self.log.seek(0)
             tail = self.log.read().decode(errors="replace").strip().splitlines()[-3:]
             reason = f"the grading process died (exit code {self.process.returncode}): {' / '.join(tail)}"
+            if self.process.returncode == -9:
+                reason = f"grading took more than {budget} s: stopped"
             return {"student": student, "success": False, "log": reason, "error": reason, "seconds": 0, "peak_mb": 0}
 
     def stop(self):
-        self.process.stdin.close()
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
         self.process.wait()
         self.log.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def give_zero(course_dir, assignment, student):

@@ -2,7 +2,8 @@
 
 A student id or file name becomes a path (``submitted/<student>/<assignment>/<file>``),
 so ``../x`` would write elsewhere. These refuse such ids at ``submit``, ``collect`` and
-``zip_collect``; ``collect --update`` names every submission it replaces;
+``zip_collect``; ``collect`` refuses hand-ins holding links; ``collect --update`` names
+every submission it replaces;
 ``release_feedback`` skips, by name, students who did not hand in through the exchange.
 """
 
@@ -28,6 +29,20 @@ def invalid_id(student_id):
     return None
 
 
+def holds_links(folder):
+    """Why a handed-in folder may not be copied (it holds a link or a special file), or None.
+
+    nbgrader copies hand-ins following links, with the instructor's rights: a link to
+    ../../solutions/ would be collected as the student's work.
+    """
+    for top, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = os.path.join(top, name)
+            if os.path.islink(path) or not (os.path.isdir(path) or os.path.isfile(path)):
+                return f"{os.path.relpath(path, folder)} is a link or a special file"
+    return None
+
+
 class SafeSubmit(ExchangeSubmit):
     """``nbgrader submit``, refusing ids with path characters."""
 
@@ -46,7 +61,7 @@ class SafeCollect(ExchangeCollect):
         super().init_src()
         kept = []
         for record in self.src_records:
-            reason = invalid_id(record["username"])
+            reason = invalid_id(record["username"]) or holds_links(os.path.join(self.inbound_path, record["filename"]))
             if reason:
                 self.log.error("Not collected %s: %s", record["filename"], reason)
             else:

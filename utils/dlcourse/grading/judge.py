@@ -17,15 +17,20 @@ import ast
 import contextlib
 import io
 import linecache
+import os
 import re
+import signal
+import threading
 import time
 import traceback
 
+import numpy as np
 from nbformat.v4 import new_output
 
 from dlcourse.grading import wire
 
-HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)(^[ \t]*### END HIDDEN TESTS[^\n]*(\n|\Z)|\Z)", re.S | re.M)
+# nbgrader hides every line between a line containing BEGIN HIDDEN TESTS and one containing END HIDDEN TESTS.
+HIDDEN = re.compile(r"^[^\n]*BEGIN HIDDEN TESTS[^\n]*\n(.*?)(^[^\n]*END HIDDEN TESTS[^\n]*(\n|\Z)|\Z)", re.S | re.M)
 HIDDEN_FAILURE = "a hidden test failed"
 MAX_TEXT = 20_000
 
@@ -71,11 +76,35 @@ def declared_names(source):
     return names
 
 
+class JudgeTimeout(Exception):
+    """The judge's own work for a cell (a given cell training the student's model) ran too long."""
+
+
+@contextlib.contextmanager
+def alarm(seconds):
+    """Interrupt the judge's own code after ``seconds`` (only where signals can: the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise JudgeTimeout(f"the grader's part of this cell ran for more than {seconds:.0f} s")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 class KernelLink:
     """The judge's side of the pipes: requests to the kernel, callbacks from it."""
 
     def __init__(self, channel):
         self.channel = channel
+        os.set_blocking(channel.write_fd, False)  # a kernel that stops reading cannot block the judge
         self.callbacks = []
         self.sink = None  # where the kernel's output goes while a test runs (None: dropped)
         self.dead = None  # why the kernel is gone
@@ -92,12 +121,17 @@ class KernelLink:
                         self.sink.write(reply["output"])
                     return reply, reply_buffers
                 self.serve_callback(reply, reply_buffers)
-        except (wire.KernelDied, wire.WireError, TimeoutError) as error:
+        except (wire.KernelDied, wire.WireError, TimeoutError, JudgeTimeout, ValueError, TypeError, KeyError,
+                RecursionError) as error:
             self.dead = f"{type(error).__name__}: {error}"
             raise wire.KernelDied(f"the kernel stopped answering ({self.dead})") from None
 
     def serve_callback(self, header, buffers):
-        """The student's code called a function the judge passed it (e.g. a loss to differentiate)."""
+        """The student's code called a function the judge passed it (e.g. a loss to differentiate).
+
+        The callable gets copies: what it changes is reported back to the kernel, whose
+        own arrays take the change (a test's function may perturb its input in place).
+        """
         decoder = wire.Decoder(buffers)
         encoder = wire.Encoder(self.callbacks)
         index = header.get("id")
@@ -120,29 +154,39 @@ class KernelLink:
 
     def call(self, name, args, kwargs):
         encoder = wire.Encoder(self.callbacks)
-        header = {"op": "call", "name": name, "args": encoder.encode(list(args)), "kwargs": encoder.encode(dict(kwargs))}
+        header = {"op": "call", "name": name, "args": encoder.encode(list(args)),
+                  "kwargs": encoder.encode(dict(kwargs)), "seconds": self.seconds_left()}
         reply, buffers = self.request(header, encoder.buffers)
-        decoder = wire.Decoder(buffers)
-        failure = reply.get("raise")
+        failure, changed = reply.get("raise"), reply.get("mutated", [])
         try:
-            wire.copy_back(encoder.leaves, reply.get("mutated", []), decoder)
-            value = None if failure else decoder.decode(reply["value"])
-        except (wire.WireError, KeyError, TypeError, RecursionError) as error:
-            raise wire.WireError(f"the kernel's reply to {name}() is unreadable: {error}") from None
+            changed_arrays = [i for i, _ in changed if isinstance(encoder.leaves[i], np.ndarray)]
+            value = None if failure else wire.Decoder(buffers).decode(reply["value"])
+        except Exception as error:
+            raise wire.WireError(f"the kernel's reply to {name}() is unreadable: {type(error).__name__}") from None
         if isinstance(failure, dict):
             raise wire.student_error(str(failure.get("type")), str(failure.get("message")))
+        if changed_arrays:
+            raise ValueError(f"{name}() changed an array it was given, in place: return a new array instead")
         return value
 
-    def describe(self, name):
-        reply, buffers = self.request({"op": "describe", "name": name, "seconds": 60})
-        if reply.get("missing"):
+    def seconds_left(self):
+        """The kernel's own time limit for a request: what is left of the judge's deadline."""
+        if self.channel.deadline is None:
             return None
+        return max(1.0, self.channel.deadline - time.monotonic() - 5)
+
+    def describe(self, name):
+        """A handle on the kernel's function ``name``, its value, or None (missing or unreadable)."""
+        reply, buffers = self.request({"op": "describe", "name": name, "seconds": 60})
         if reply.get("callable"):
             return wire.RemoteFunction(name, self.call)
-        return wire.Decoder(buffers).decode(reply["value"])
+        try:
+            return wire.Decoder(buffers).decode(reply["value"])
+        except Exception:
+            return None
 
 
-def grade(instructor, student, start_kernel, cell_timeout):
+def grade(instructor, student, start_kernel, cell_timeout, submission_timeout):
     """Grade the sanitized submission ``student`` in place, against the ``instructor``'s notebook.
 
     Two passes, each with a fresh kernel from ``start_kernel()`` (a context manager
@@ -151,16 +195,21 @@ def grade(instructor, student, start_kernel, cell_timeout):
     ones too, and shows nothing: a hidden test's inputs never reach a kernel whose output
     is kept, so a submission cannot print them, stash them for a later cell, or return
     them into a visible test's message. A test cell scores if both passes pass it; a
-    kernel that dies costs only the cells after it.
+    kernel that dies costs only the cells after it. Both passes together get at most
+    ``submission_timeout`` seconds; each cell, ``cell_timeout``.
     """
+    end = time.monotonic() + submission_timeout
     with start_kernel() as link:
-        shown = Run(link, cell_timeout, hidden=False).outputs(instructor, student)
+        shown = Run(link, cell_timeout, end, hidden=False).outputs(instructor, student)
     with start_kernel() as link:
-        scored = Run(link, cell_timeout, hidden=True).outputs(instructor, student)
+        scored = Run(link, cell_timeout, end, hidden=True).outputs(instructor, student)
+    tests = {grade_id(c) for c in instructor.cells if kind(c) == "test"}
     for index, cell in enumerate(student.cells):
         if cell.cell_type != "code":
             continue
         cell.outputs = shown.get(index, [])
+        if grade_id(cell) not in tests:
+            continue  # a student's own cell: nothing of the scored pass may show
         failure = next((o for o in scored.get(index, []) if o.output_type == "error"), None)
         if failure is not None and not any(o.output_type == "error" for o in cell.outputs):
             cell.outputs.append(error_output("HiddenTestFailed", HIDDEN_FAILURE, [f"HiddenTestFailed: {HIDDEN_FAILURE}"]))
@@ -170,9 +219,10 @@ def grade(instructor, student, start_kernel, cell_timeout):
 class Run:
     """One pass over the notebook: the student's cells in the kernel, the tests here."""
 
-    def __init__(self, link, cell_timeout, hidden):
+    def __init__(self, link, cell_timeout, end, hidden):
         self.link = link
         self.cell_timeout = cell_timeout
+        self.end = end
         self.hidden = hidden
         self.namespace = {"__name__": "__main__"}
 
@@ -254,14 +304,17 @@ class Run:
 
     @contextlib.contextmanager
     def deadline(self):
-        """Give the kernel the cell's time limit, plus a grace period before it is dropped."""
+        """The cell's time limit (plus a grace period) for the kernel and for the judge's own code."""
         channel = self.link.channel
-        previous = channel.deadline
-        channel.deadline = previous or time.monotonic() + self.cell_timeout + 10
-        try:
+        if channel.deadline is not None:  # nested: the outer limit holds
             yield
+            return
+        channel.deadline = min(time.monotonic() + self.cell_timeout + 10, self.end)
+        try:
+            with alarm(max(channel.deadline - time.monotonic(), 0) + 5):
+                yield
         finally:
-            channel.deadline = previous
+            channel.deadline = None
 
 
 def text_outputs(text):

@@ -33,7 +33,6 @@ CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 MARKDOWN_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
                  "i", "li", "ol", "p", "pre", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead",
                  "tr", "ul"}
-HIDDEN_SOURCE = re.compile(r"### BEGIN HIDDEN TESTS.*?(### END HIDDEN TESTS|\Z)", re.S)
 
 
 def instructor_notebook(config, info):
@@ -108,7 +107,8 @@ class JudgeInSandbox(NbGraderPreprocessor):
     cell_timeout = Integer(300, help="seconds a cell may run").tag(config=True)
     memory_mb = Integer(4096, help="address space per process of the student's kernel, MiB").tag(config=True)
     max_processes = Integer(256, help="processes and threads the student's kernel may start").tag(config=True)
-    cpu_seconds = Integer(1800, help="CPU seconds for the whole submission").tag(config=True)
+    cpu_seconds = Integer(1800, help="CPU seconds for each process of the student's kernel").tag(config=True)
+    submission_timeout = Integer(1800, help="seconds for a whole submission (both runs)").tag(config=True)
     allow_unsafe = Bool(False, help="grade without the sandbox where it cannot run (trusted work only)").tag(config=True)
 
     def preprocess(self, nb, resources):
@@ -124,12 +124,14 @@ class JudgeInSandbox(NbGraderPreprocessor):
             kernel = sandbox.Sandbox(submitted, limits, self.allow_unsafe)
             if not kernel.sandboxed:
                 self.log.warning("Grading %s WITHOUT a sandbox (allow_unsafe)", info["student"])
+            elif not kernel.process_capped:
+                self.log.warning("The number of processes is not capped (root without a writable pids cgroup)")
             try:
                 yield judge.KernelLink(wire.Channel(kernel.read_fd, kernel.write_fd))
             finally:
                 kernel.close()
 
-        judge.grade(instructor, nb, start_kernel, self.cell_timeout)
+        judge.grade(instructor, nb, start_kernel, self.cell_timeout, self.submission_timeout)
         self.log.info("Judged %s in %.1f s", info["student"], time.perf_counter() - start)
         return nb, resources
 
@@ -201,7 +203,7 @@ class HideHiddenTests(NbGraderPreprocessor):
     """Feedback: the hidden tests' source is replaced by a placeholder."""
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and "### BEGIN HIDDEN TESTS" in cell.source:
-            cell.source = HIDDEN_SOURCE.sub("# (hidden tests)", cell.source)
+        if cell.cell_type == "code" and "BEGIN HIDDEN TESTS" in cell.source:
+            cell.source = judge.HIDDEN.sub("# (hidden tests)\n", cell.source)
         cell.metadata.pop("dlcourse", None)
         return cell, resources

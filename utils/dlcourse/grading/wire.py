@@ -6,11 +6,13 @@ the kernel sends can run code in the judge, it can only be data. What crosses:
     None, bool, int, float, complex, str, bytes, list, tuple, dict (str or int keys)
     NumPy arrays and scalars of bool, integer, float or complex dtype
     NumPy random Generators (by state)
-    Keras models, kernel -> judge only (config + weights; Keras's own layers only)
+    Keras models, kernel -> judge only (the architecture: Keras's standard layers only;
+        the judge builds it with fresh weights)
     callables, judge -> kernel only: the kernel calls them back through the judge
 
-Arrays and Generators given as arguments are copied back after a call when the callee
-changed them, so in-place updates behave as in one process.
+The callee reports which array or Generator arguments it changed. The kernel copies
+the judge's changes back into its own; the judge never takes changes into its arrays
+(a test's inputs stay what the test made them) and fails a call that changed one.
 """
 
 import builtins
@@ -23,8 +25,10 @@ import time
 
 import numpy as np
 
-MAX_MESSAGE = 1 << 30  # bytes; a reply larger than this is refused
+MAX_HEADER = 16 << 20  # bytes of JSON in one message
+MAX_MESSAGE = 1 << 30  # bytes of array buffers in one message
 MAX_MODEL_PARAMS = 5_000_000  # the judge rebuilds and may train a model: keep it small
+MAX_MODEL_NUMBER = 65_536  # no unit count, kernel or upsampling size in a model config above this
 NUMERIC_KINDS = "biufc"
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 # What a model from the kernel may be built of: Keras's own standard layers and their
@@ -87,7 +91,7 @@ class RemoteFunction:
 def student_error(name, message):
     """The exception to raise in the judge for an error the student's code raised."""
     error = BUILTIN_ERRORS.get(name)
-    if error is None or name in ("SystemExit", "KeyboardInterrupt", "GeneratorExit"):
+    if error is None or name in ("StopIteration", "StopAsyncIteration"):
         return StudentError(f"{name}: {message}")
     try:
         return error(message)
@@ -155,8 +159,7 @@ class Encoder:
         """Kernel side: Keras models by config and weights, tensors as arrays."""
         keras = __import__("sys").modules.get("keras")
         if keras is not None and isinstance(value, keras.Model):
-            weights = value.get_weights()
-            return {"keras": value.to_json(), "weights": [self.array(np.asarray(w)) for w in weights]}
+            return {"keras": value.to_json()}
         if hasattr(value, "__array__"):
             return self.encode(np.asarray(value))
         raise Unsendable(f"a {type(value).__module__}.{type(value).__name__} object")
@@ -242,21 +245,33 @@ class Decoder:
         bit_generator.state = state
         return np.random.Generator(bit_generator)
 
-    def keras_model(self, tree):
-        """Rebuild a model from its config (Keras's safe mode: its own layers only)."""
+    @staticmethod
+    def keras_model(tree):
+        """Build a model from its architecture, with fresh weights, all layers trainable.
+
+        Weights, frozen layers and compile settings from the kernel are not taken: a model
+        pre-trained (on the test set, say) in the sandbox counts for nothing.
+        """
         import keras
 
-        config = json.loads(tree["keras"])
+        config = json.loads(str(tree["keras"]))
+        if not isinstance(config, dict):
+            raise WireError("a model config should be a JSON object")
+        config.pop("compile_config", None)
         check_model_config(config)
         model = keras.models.model_from_json(json.dumps(config))
         if model.count_params() > MAX_MODEL_PARAMS:
-            raise ValueError(f"the model has {model.count_params():,} parameters; the grader takes at most {MAX_MODEL_PARAMS:,}")
-        model.set_weights([self.array(w) for w in self.items(tree["weights"])])
+            raise WireError(f"the model has {model.count_params():,} parameters; the grader takes at most {MAX_MODEL_PARAMS:,}")
+        for layer in model.layers:
+            layer.trainable = True
         return model
 
 
 def check_model_config(tree):
-    """Raise unless every object in a model's config is one of KERAS_OBJECTS."""
+    """Raise unless every object in a model's config is one of KERAS_OBJECTS, with sizes
+    the grader can afford (each number at most MAX_MODEL_NUMBER)."""
+    if isinstance(tree, (int, float)) and not isinstance(tree, bool) and tree > MAX_MODEL_NUMBER:
+        raise WireError(f"the model's config holds the size {tree}; the grader takes at most {MAX_MODEL_NUMBER}")
     if isinstance(tree, list):
         for item in tree:
             check_model_config(item)
@@ -284,7 +299,7 @@ def changed_leaves(leaves, before, encoder):
 
 
 def copy_back(leaves, changes, decoder):
-    """Apply the callee's changes to the caller's arrays and generators, where it can."""
+    """Kernel side: apply the judge's changes to the kernel's arrays and generators."""
     for index, tree in changes:
         if not isinstance(index, int) or not 0 <= index < len(leaves):
             raise WireError("no such argument")
@@ -310,16 +325,26 @@ class Channel:
         parts = [struct.pack(">Q", len(payload)), payload, *buffers]
         data = memoryview(b"".join(parts))
         while data:
+            self.wait_for(self.write_fd, writing=True)
             try:
                 written = os.write(self.write_fd, data)
-            except (BrokenPipeError, OSError) as error:
+            except BlockingIOError:
+                continue
+            except OSError as error:
                 raise KernelDied(f"the other side closed the pipe ({error.__class__.__name__})") from None
             data = data[written:]
 
+    def wait_for(self, fd, writing=False):
+        """Block until ``fd`` is ready, or raise TimeoutError at the deadline (if there is one)."""
+        wait = None if self.deadline is None else max(self.deadline - time.monotonic(), 0)
+        readable, writable, _ = select.select([] if writing else [fd], [fd] if writing else [], [], wait)
+        if not (writable or readable):
+            raise TimeoutError("the kernel did not answer in time")
+
     def receive(self):
         size = struct.unpack(">Q", self.read_exactly(8))[0]
-        if size > MAX_MESSAGE:
-            raise WireError(f"a message of {size} bytes")
+        if size > MAX_HEADER:
+            raise WireError(f"a message header of {size} bytes")
         try:
             header = json.loads(self.read_exactly(size))
         except (ValueError, RecursionError) as error:
@@ -332,10 +357,7 @@ class Channel:
     def read_exactly(self, size):
         chunks, left = [], size
         while left:
-            if self.deadline is not None:
-                wait = self.deadline - time.monotonic()
-                if wait <= 0 or not select.select([self.read_fd], [], [], wait)[0]:
-                    raise TimeoutError("no answer from the kernel in time")
+            self.wait_for(self.read_fd)
             chunk = os.read(self.read_fd, min(left, 1 << 20))
             if not chunk:
                 raise KernelDied("the kernel exited")

@@ -11,7 +11,6 @@ what is left on the machine afterwards.
 """
 
 import json
-import os
 import re
 import shutil
 import socket

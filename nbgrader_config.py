@@ -52,8 +52,9 @@ c.GenerateFeedback.preprocessors = [
     "dlcourse.grading.preprocessors.SafeOutputs",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
-# Markdown and outputs are cleaned of scripts, event handlers and frames in every page
-# nbgrader renders (feedback, the formgrader).
+# A second line behind SafeOutputs: nbconvert cleans what its own templates render of
+# outputs (nbgrader's feedback and formgrade templates render markdown unsanitized,
+# which is why SafeOutputs stores student markdown as clean HTML).
 c.HTMLExporter.sanitize_html = True
 # Student ids and file names become folder names: ids such as ../x are refused at submit,
 # collect and zip_collect; collect --update names each submission it replaces;

@@ -90,7 +90,7 @@ class Worker:
 
     def __init__(self, assignment, course_dir, settings):
         self.log = tempfile.TemporaryFile()
-        self.scratch = tempfile.mkdtemp(prefix="dlcourse-grading-")  # its sandboxes' files
+        self.scratch = tempfile.mkdtemp(prefix="dlcourse-grading-")  # host files of unsandboxed kernels
         command = [sys.executable, "-m", "dlcourse.grading.batch", assignment, json.dumps(settings)]
         self.process = subprocess.Popen(command, cwd=course_dir, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=self.log, text=True, start_new_session=True,

@@ -34,47 +34,39 @@ def generate_feedback(assignment, course_dir=".", students=None):
     return failed
 
 
-def run_autograde(args, settings):
+def run_autograde(assignment, course, students, workers, settings):
     """Grade, print the table, the rate and the largest worker; return the table."""
     start = time.perf_counter()
-    students = args.student or summary.students(args.course, args.assignment)
+    students = students or summary.students(course, assignment)
     invalid = [s for s in students if exchange.invalid_id(s)]
     for student in invalid:
         print(f"Not graded: {exchange.invalid_id(student)}", file=sys.stderr)
     students = [s for s in students if s not in invalid]
-    results = batch.autograde(args.assignment, args.course, students, args.workers, settings)
-    table = summary.rows(args.assignment, args.course, results)
+    results = batch.autograde(assignment, course, students, workers, settings)
+    table = summary.rows(assignment, course, results)
     print(summary.format_table(table))
     seconds = time.perf_counter() - start
     peak = max((r["peak_mb"] for r in results.values()), default=0)
     print(f"\n{len(results)} submissions in {seconds:.0f} s ({60 * len(results) / seconds:.1f} per minute, "
-          f"{args.workers} workers, peak memory of a worker and its kernels {peak:.0f} MiB)")
+          f"{workers} workers, peak memory of a worker and its kernels {peak:.0f} MiB)")
     return table
 
 
 def run_bench(args, settings):
     """Grade N copies of the solution in a scratch course; report the rate and memory."""
-    import nbformat
+    from nbgrader.apps import NbGraderAPI
 
     source = args.course / "solutions" / args.assignment
     with tempfile.TemporaryDirectory(prefix="dlcourse-bench-") as scratch:
         course = Path(scratch)
-        for name in ("nbgrader_config.py",):
-            shutil.copy(args.course / name, course / name)
+        shutil.copy(args.course / "nbgrader_config.py", course)
         shutil.copytree(source, course / "solutions" / args.assignment)
-        from nbgrader.apps import NbGraderAPI
-
-        api = NbGraderAPI(config=batch.load_config(course, {}))
-        generated = api.generate_assignment(args.assignment)
+        generated = NbGraderAPI(config=batch.load_config(course, {})).generate_assignment(args.assignment)
         if not generated["success"]:
             raise SystemExit(generated["log"])
         for i in range(args.submissions):
-            folder = course / "submitted" / f"student{i:03d}" / args.assignment
-            folder.mkdir(parents=True)
-            for notebook in source.glob("*.ipynb"):
-                nbformat.write(nbformat.read(notebook, as_version=4), folder / notebook.name)
-        args.course, args.student = course, None
-        table = run_autograde(args, settings)
+            shutil.copytree(source, course / "submitted" / f"student{i:03d}" / args.assignment)
+        table = run_autograde(args.assignment, course, None, args.workers, settings)
     full = sum(row["score"] == row["max"] for row in table)
     print(f"{full} of {len(table)} copies of the solution got full marks")
     return 0 if full == len(table) else 1
@@ -110,12 +102,11 @@ def main(argv=None):
         else:
             reason = sandbox.unavailable_reason()
             if reason:
-                print(f"Refusing to grade: {reason}.\nStudent code would run with your rights. Grade on Linux "
-                      "with bubblewrap, or add --unsafe-no-sandbox for work you trust.", file=sys.stderr)
+                print(sandbox.refusal(reason), file=sys.stderr)
                 return 2
         if args.command == "bench":
             return run_bench(args, settings)
-        run_autograde(args, settings)
+        run_autograde(args.assignment, args.course, args.student, args.workers, settings)
         return 0
     if args.command == "summary":
         print(summary.format_table(summary.rows(args.assignment, args.course)))

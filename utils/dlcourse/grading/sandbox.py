@@ -35,6 +35,13 @@ class SandboxUnavailable(RuntimeError):
     """Grading refuses to run student code unsandboxed unless told to."""
 
 
+def refusal(reason):
+    """What the instructor reads when no sandbox can be made: why, and what to do."""
+    return (f"Refusing to grade: {reason}.\nStudent code would run with your rights, able to read the solutions "
+            "and the gradebook. Grade on Linux with bubblewrap, or, for work you trust, add --unsafe-no-sandbox "
+            "(./course grade) or --JudgeInSandbox.allow_unsafe=True (nbgrader).")
+
+
 @dataclasses.dataclass
 class Limits:
     memory_mb: int = 4096  # address space per process
@@ -213,11 +220,7 @@ class Sandbox:
     def __init__(self, submission, limits, allow_unsafe=False):
         reason = unavailable_reason()
         if reason and not allow_unsafe:
-            raise SandboxUnavailable(
-                f"Refusing to grade: {reason}. Student code would run with your rights, able to read "
-                "solutions and the gradebook. Grade on Linux with bubblewrap, or pass --unsafe-no-sandbox "
-                "(./course grade) / --JudgeInSandbox.allow_unsafe=True (nbgrader) for work you trust."
-            )
+            raise SandboxUnavailable(refusal(reason))
         self.sandboxed = reason is None
         self.limits = limits
         # RLIMIT_NPROC counts all the user's tasks and never binds root: root needs a cgroup.
@@ -225,7 +228,7 @@ class Sandbox:
         self.process_cap = None if root else tasks_of_user(os.getuid()) + limits.max_processes
         self.group = ProcessGroup(limits.max_processes) if root else None
         self.process_capped = not root or self.group.path is not None
-        self.workdir = tempfile.mkdtemp(prefix="dlcourse-submission-", dir=os.environ.get("DLCOURSE_GRADING_TMP"))
+        self.workdir = None  # on the host: only without the sandbox
         kernel = [f"{real(sys.prefix)}/bin/python", "-I", "-m", "dlcourse.grading.kernel"]
         files = handed_in_files(submission, limits.tmpfs_mb // 2)
         if self.sandboxed:
@@ -238,6 +241,7 @@ class Sandbox:
             command += kernel
             cwd, env, fds = None, None, [fd for fd, _ in opened]
         else:
+            self.workdir = tempfile.mkdtemp(prefix="dlcourse-submission-", dir=os.environ.get("DLCOURSE_GRADING_TMP"))
             copy = Path(self.workdir, "submission")
             for name in files:
                 (copy / name).parent.mkdir(parents=True, exist_ok=True)
@@ -277,4 +281,5 @@ class Sandbox:
         self.process.wait()
         if self.group is not None:
             self.group.remove()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)

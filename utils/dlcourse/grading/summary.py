@@ -25,8 +25,9 @@ INTERPRETER_HOOKS = re.compile(
 
 def suspicious(code):
     """Why this code looks like an attempt on the grader, or None."""
-    if INTERPRETER_HOOKS.search(code):
-        return "hooks into the interpreter (" + INTERPRETER_HOOKS.search(code).group(1) + ")"
+    hook = INTERPRETER_HOOKS.search(code)
+    if hook:
+        return f"hooks into the interpreter ({hook.group(1)})"
     try:
         tree = ast.parse(code)
     except Exception:  # SyntaxError, or MemoryError / RecursionError on absurd code

@@ -28,21 +28,29 @@ def pip_pins(lines):
 
 
 def test_environment_yml_carries_the_same_pins_as_requirements():
-    requirements = pip_pins((ROOT / "requirements.txt").read_text().splitlines())
-    environment = (ROOT / "environment.yml").read_text().splitlines()
-    assert "  - python=3.11" in environment
-    start = environment.index("  - pip:")
-    conda_pins = pip_pins(line.strip()[2:] for line in environment[start + 1:] if line.strip())
-    assert conda_pins == requirements
-    for package in ("tensorflow-cpu", "keras", "jupyterlab", "notebook", "ipywidgets", "nbgrader", "numpy"):
+    from dlcourse import lock
+
+    text = (ROOT / "requirements.txt").read_text()
+    environment = (ROOT / "environment.yml").read_text()
+    assert environment == lock.environment_yml(text), "environment.yml is stale: run ./course lock"
+    assert "  - python=3.11\n" in environment
+    lines = environment.splitlines()
+    conda_lines = [line.strip()[2:] for line in lines[lines.index("  - pip:") + 1:] if line.strip()]
+    assert conda_lines == lock.requirement_lines(text)
+    requirements = pip_pins(conda_lines)
+    for package in ("tensorflow-cpu", "tensorflow", "keras", "jupyterlab", "notebook", "ipywidgets",
+                    "nbgrader", "numpy"):
         assert package in requirements, f"{package} is not pinned"
     assert requirements["jupyterlab"].startswith("4.") and requirements["notebook"].startswith("7.")
     assert requirements["ipywidgets"].startswith("8.") and requirements["nbgrader"].startswith("0.9.")
     assert requirements["tensorflow-cpu"].startswith("2.") and requirements["keras"].startswith("3.")
+    assert requirements["tensorflow"] == requirements["tensorflow-cpu"]
 
 
 def test_gpu_extra_matches_the_pinned_tensorflow():
     requirements = pip_pins((ROOT / "requirements.txt").read_text().splitlines())
+    gpu = pip_pins((ROOT / "requirements-gpu.txt").read_text().splitlines())
+    assert "tensorflow-cpu" not in gpu and gpu["tensorflow"] == requirements["tensorflow-cpu"]
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert f'gpu = ["tensorflow[and-cuda]=={requirements["tensorflow-cpu"]}"]' in pyproject
 

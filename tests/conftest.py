@@ -31,7 +31,6 @@ SHELL_ENVIRONMENT = {
 }
 
 os.environ["DLCOURSE_QUICK"] = "1"
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")
 # nbgrader runs `alembic` and Jupyter finds kernels through PATH: use this Python's.
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]

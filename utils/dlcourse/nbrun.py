@@ -1,4 +1,11 @@
-"""Execute notebooks on a fresh kernel, the way the tests and the benchmark do."""
+"""Execute notebooks on a fresh kernel, the way the tests and the benchmark do.
+
+The kernel starts as JupyterLab starts it for a student: from the course's ``python3``
+kernel spec (dlcourse.kernelspec), which supplies its settings (a quiet TensorFlow), in
+an environment holding only what a user's shell passes on (PATH, HOME, locale...).
+Nothing of the caller's gets through: under pytest, PYTEST_CURRENT_TEST would make
+ipykernel stop forwarding what native code writes to stderr, hiding what students see.
+"""
 
 import os
 import time
@@ -9,6 +16,19 @@ import nbformat
 from nbclient import NotebookClient
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
+# What a user's shell passes on to JupyterLab and so to its kernels.
+USER_VARIABLES = {"PATH", "HOME", "LANG", "LANGUAGE", "TERM", "TMPDIR", "TZ", "USER", "LOGNAME", "SHELL",
+                  "DLCOURSE_DATA"}
+USER_PREFIXES = ("LC_", "OPENBLAS_", "OMP_", "MKL_")  # locale; BLAS threads this machine may need
+
+
+def user_environment(quick=True):
+    """The environment a kernel started from a user's shell sees, before its spec's settings."""
+    env = {name: value for name, value in os.environ.items()
+           if name in USER_VARIABLES or name.startswith(USER_PREFIXES)}
+    if quick:
+        env["DLCOURSE_QUICK"] = "1"
+    return env
 
 
 def course_notebooks(root=COURSE_ROOT):
@@ -58,12 +78,7 @@ def run_notebook(path, quick=True, cell_timeout=600, save_to=None):
     """
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
-    env = dict(os.environ)
-    env.pop("NBGRADER_EXECUTION", None)
-    if quick:
-        env["DLCOURSE_QUICK"] = "1"
-    else:
-        env.pop("DLCOURSE_QUICK", None)
+    env = user_environment(quick)
     client = CourseNotebookClient(
         notebook,
         timeout=cell_timeout,

@@ -12,9 +12,13 @@ import sys
 
 import numpy as np
 
-# TensorFlow's C++ start-up chatter (CPU instruction sets, graph attributes) is not
-# for students; Python errors and warnings still show.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from dlcourse.kernelspec import QUIET_TENSORFLOW
+
+# TensorFlow's C++ start-up chatter is not for students; Python errors and warnings still
+# show. The course's kernel spec sets these before TensorFlow loads (dlcourse.kernelspec);
+# this covers plain Python that imports dlcourse before TensorFlow.
+for _name, _value in QUIET_TENSORFLOW.items():
+    os.environ.setdefault(_name, _value)
 
 QUICK_ENV = "DLCOURSE_QUICK"
 _TRUE = {"1", "true", "yes", "on"}

@@ -2,7 +2,8 @@
 
 solutions/   the instructor's source notebooks (nbgrader's "source" folder)
 assignments/ the student versions generated from them (nbgrader's "release" folder)
-.nbgrader/   the gradebook and the exchange, local to this clone and ignored by git
+.nbgrader/   the gradebook, the exchange and the students' submission cache, local to
+             this clone and ignored by git
 """
 
 import os
@@ -17,6 +18,10 @@ c.CourseDirectory.release_directory = "assignments"
 c.CourseDirectory.course_id = "dlcourse"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(course_root, ".nbgrader", "gradebook.db")
 c.Exchange.root = os.path.join(course_root, ".nbgrader", "exchange")
+# The student side's cache (what `submit` keeps, what the Assignments tab lists as
+# submitted, where fetch_feedback looks): nbgrader's default, ~/.local/share/jupyter/
+# nbgrader_cache, is shared by every clone on the machine.
+c.Exchange.cache = os.path.join(course_root, ".nbgrader", "cache")
 
 # What a student sees in place of each solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

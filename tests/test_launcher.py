@@ -5,6 +5,7 @@ an unsupported Python sees."""
 import importlib.machinery
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -228,3 +229,15 @@ def test_an_unsupported_python_hands_over_and_builds_the_venv_with_the_supported
     assert done.returncode == 1
     assert done.stderr.splitlines()[-2].startswith("Installing the pinned packages failed")
     assert "Traceback" not in done.stderr
+
+
+def test_lab_without_a_browser_prints_a_url_that_opens_lesson_01(tmp_path, shell):
+    """`./course lab --no-browser`, as on a remote machine: the URL it prints is lesson 01's."""
+    folder = shell.new_course(tmp_path)
+    with shell.lab(folder) as request:
+        printed = re.findall(r"http://127\.0\.0\.1:\d+(/\S+)\?token=", (folder / "lab.log").read_text())
+        assert printed, (folder / "lab.log").read_text()
+        assert printed[-1] == "/lab/tree/lessons/01-images-as-arrays.ipynb"
+        page = request(printed[-1])  # the fixture's token is its own, so the log masks it
+    assert '"appName": "JupyterLab"' in page
+    assert '"treePath": "lessons/01-images-as-arrays.ipynb"' in page  # what Lab opens

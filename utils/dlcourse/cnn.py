@@ -104,7 +104,7 @@ def prepare_images(images):
 def feature_maps(model, layer_name, images, batch_size=1000):
     """The output of one named layer of a model (in inference mode) for a batch of images."""
     keras = _keras()
-    probe = keras.Model(model.inputs, model.get_layer(layer_name).output)
+    probe = keras.Model(model.inputs[0], model.get_layer(layer_name).output)  # one input: no structure warning
     chunks = [np.asarray(probe(images[i: i + batch_size], training=False))
               for i in range(0, len(images), batch_size)]
     return np.concatenate(chunks)

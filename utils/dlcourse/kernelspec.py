@@ -59,14 +59,17 @@ def spec_path(prefix=None):
 
 
 def install(prefix=None, python=None):
-    """Write the course's kernel.json over ipykernel's; return its path."""
+    """Write the course's kernel.json over ipykernel's (unless it is there); return its path."""
     path = spec_path(prefix)
     spec = json.loads(path.read_text()) if path.is_file() else dict(IPYKERNEL_SPEC)
     spec["argv"] = [python or sys.executable, "-m", "ipykernel_launcher", f"--IPKernelApp.kernel_class={KERNEL_CLASS}",
                     "-f", "{connection_file}"]
     spec["env"] = dict(QUIET_TENSORFLOW)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(spec, indent=1) + "\n")
+    text = json.dumps(spec, indent=1) + "\n"
+    if not path.is_file() or path.read_text() != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(f"Installed the course's kernel spec: {path}")
     return path
 
 
@@ -87,7 +90,7 @@ def __getattr__(name):
 
 
 def main():
-    print(f"Installed the course's kernel spec: {install()}")
+    install()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import os
 import queue
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def test_installed_kernel_spec_quiets_tensorflow_and_runs_this_python(monkeypatc
         f"{spec.resource_dir}/kernel.json lacks the course's settings: run `{sys.executable} -m dlcourse.kernelspec` "
         "(./course does after installing)"
     )
-    assert os.path.isabs(spec.argv[0]) and os.path.samefile(spec.argv[0], sys.executable)
+    assert spec.argv[0] == kernelspec.venv_python() and os.path.samefile(spec.argv[0], sys.executable)
     assert spec.argv[1:] == ["-m", "ipykernel_launcher", f"--IPKernelApp.kernel_class={kernelspec.KERNEL_CLASS}",
                              "-f", "{connection_file}"]
     # What notebooks' metadata.kernelspec records (tests/test_notebook_metadata.py).
@@ -147,3 +148,14 @@ def test_launcher_installs_the_kernel_spec():
 def test_graders_kernel_is_as_quiet_as_the_students():
     environment = sandbox.environment()
     assert {name: environment.get(name) for name in kernelspec.QUIET_TENSORFLOW} == kernelspec.QUIET_TENSORFLOW
+
+
+def test_a_course_folder_that_links_the_venv_leaves_the_spec_on_the_real_venv(tmp_path, monkeypatch):
+    """`./course` in a folder whose .venv is a link (as the tests make them) rewrites the
+    spec through the link: the spec must still name the venv's real folder, which outlives
+    the linking folder."""
+    (tmp_path / ".venv").symlink_to(sys.prefix, target_is_directory=True)
+    linked_python = tmp_path / ".venv" / Path(sys.executable).relative_to(sys.prefix)
+    subprocess.run([str(linked_python), "-m", "dlcourse.kernelspec"], check=True, capture_output=True)
+    argv0 = installed_spec(monkeypatch).argv[0]
+    assert not argv0.startswith(str(tmp_path)) and argv0 == kernelspec.venv_python()

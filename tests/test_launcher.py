@@ -222,7 +222,7 @@ def test_an_unsupported_python_hands_over_and_builds_the_venv_with_the_supported
         [str(PYENV / "3.10.13" / "bin" / "python3.10"), "course", "test"],
         cwd=folder, env=env, capture_output=True, text=True, timeout=300,
     )
-    assert "Creating the virtual environment" in done.stdout and "with Python 3.12.1" in done.stdout
+    assert "Creating the virtual environment" in done.stderr and "with Python 3.12.1" in done.stderr
     venv_python = folder / ".venv" / "bin" / "python"
     version = subprocess.run([venv_python, "--version"], capture_output=True, text=True).stdout
     assert version.strip() == "Python 3.12.1"

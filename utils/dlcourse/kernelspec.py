@@ -58,18 +58,26 @@ def spec_path(prefix=None):
     return Path(prefix or sys.prefix, "share", "jupyter", "kernels", NAME, "kernel.json")
 
 
+def venv_python():
+    """This environment's Python by its real folder: a course folder may reach the venv
+    through a link (tests do), which must not end up in the spec; the interpreter's own
+    link is kept, since resolving it would leave the venv for the base Python."""
+    executable = Path(sys.executable)
+    return str(executable.parent.resolve() / executable.name)
+
+
 def install(prefix=None, python=None):
     """Write the course's kernel.json over ipykernel's (unless it is there); return its path."""
     path = spec_path(prefix)
     spec = json.loads(path.read_text()) if path.is_file() else dict(IPYKERNEL_SPEC)
-    spec["argv"] = [python or sys.executable, "-m", "ipykernel_launcher", f"--IPKernelApp.kernel_class={KERNEL_CLASS}",
+    spec["argv"] = [python or venv_python(), "-m", "ipykernel_launcher", f"--IPKernelApp.kernel_class={KERNEL_CLASS}",
                     "-f", "{connection_file}"]
     spec["env"] = dict(QUIET_TENSORFLOW)
     text = json.dumps(spec, indent=1) + "\n"
     if not path.is_file() or path.read_text() != text:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-        print(f"Installed the course's kernel spec: {path}")
+        print(f"Installed the course's kernel spec: {path}", file=sys.stderr)
     return path
 
 

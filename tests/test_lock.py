@@ -320,3 +320,46 @@ def test_gpu_lock_keeps_the_cpu_locks_versions():
     assert cpu.pop("tensorflow-cpu") == gpu.pop("tensorflow")
     cuda = {name for name in gpu if name.startswith("nvidia-")}
     assert cuda and {name: gpu[name] for name in gpu if name not in cuda} == cpu
+
+
+def imported_modules():
+    """Top-level modules the course's code imports: the package, the tests, the config, the notebooks."""
+    import ast
+
+    sources = [p.read_text() for pattern in ("utils/**/*.py", "tests/**/*.py", "nbgrader_config.py")
+               for p in ROOT.glob(pattern)]
+    for notebook in [*ROOT.glob("lessons/*.ipynb"), *ROOT.glob("solutions/*/*.ipynb")]:
+        for cell in json.loads(notebook.read_text())["cells"]:
+            if cell["cell_type"] == "code":
+                lines = "".join(cell["source"]).splitlines(keepends=True)
+                sources.append("".join(line for line in lines if not line.lstrip().startswith(("%", "!"))))
+    modules = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, MemoryError):  # hostile test fixtures, on purpose
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules.add(node.module.split(".")[0])
+    return modules - set(sys.stdlib_module_names) - {"dlcourse", "conftest"}
+
+
+def test_every_module_the_course_imports_is_asked_for_in_requirements_in():
+    """A package the code imports must be a direct requirement, not something the lock
+    happens to carry for another package (the lock drops it when that package stops needing it)."""
+    from importlib.metadata import packages_distributions
+
+    asked = {canonicalize_name(Requirement(line).name)
+             for line in lock.requirement_lines((ROOT / "requirements.in").read_text())}
+    asked |= {"tensorflow"}  # requirements.in asks for tensorflow-cpu or tensorflow by platform
+    providers = packages_distributions()
+    missing = {}
+    for module in sorted(imported_modules()):
+        names = {canonicalize_name(name) for name in providers.get(module, [module])}
+        names = {"tensorflow" if name == "tensorflow-cpu" else name for name in names}
+        if not names & asked:
+            missing[module] = sorted(names)
+    assert not missing, f"imported but not in requirements.in (module: distributions): {missing}"

@@ -52,14 +52,14 @@ def convolution_filters_widget():
     holding = False  # True while one change sets other controls (a preset, "custom"): they do not redraw
 
     def redraw():
-        kernel = (np.array([s.value for s in sliders]).reshape(3, 3)
-                  if name.value == "custom" else KERNELS[name.value])
-        if source.value not in images:
-            images[source.value] = load_image(source.value)
-        image = images[source.value]
-        output = apply_kernel(image, kernel)
-        with out:
+        with out:  # the Output shows a traceback here too, where the student looks
             out.clear_output(wait=True)
+            kernel = (np.array([s.value for s in sliders]).reshape(3, 3)
+                      if name.value == "custom" else KERNELS[name.value])
+            if source.value not in images:
+                images[source.value] = load_image(source.value)
+            image = images[source.value]
+            output = apply_kernel(image, kernel)
             fig, axes = plt.subplots(1, 3, figsize=(14, 4), gridspec_kw={"width_ratios": [3, 1.2, 3]})
             axes[0].imshow(image, cmap="gray", vmin=0, vmax=1)
             axes[0].set_title(f"input {image.shape[0]}x{image.shape[1]}")
@@ -75,28 +75,34 @@ def convolution_filters_widget():
                 ax.set_xticks([])
                 ax.set_yticks([])
             plt.show()
-        widget.result = {"kernel": kernel, "image": image, "output": output}
+            widget.result = {"kernel": kernel, "image": image, "output": output}
+
+    def set_quietly(assign):
+        """Run ``assign`` (which sets other controls) without their observers redrawing."""
+        nonlocal holding
+        holding = True
+        try:
+            assign()
+        finally:
+            holding = False
+
+    def copy_preset(values):
+        for slider, value in zip(sliders, values):
+            slider.value = value
 
     def on_name(change):
-        nonlocal holding
         if holding:
             return
         if change["new"] != "custom":
-            holding = True
-            for slider, value in zip(sliders, KERNELS[change["new"]].ravel()):
-                slider.value = value
-            holding = False
+            set_quietly(lambda: copy_preset(KERNELS[change["new"]].ravel()))
         redraw()
 
     def on_slider(change):
-        nonlocal holding
         if holding:
             return
         preset = KERNELS.get(name.value)
         if preset is not None and abs(change["new"] - preset.ravel()[sliders.index(change["owner"])]) > 0.005:
-            holding = True
-            name.value = "custom"
-            holding = False
+            set_quietly(lambda: setattr(name, "value", "custom"))
         redraw()
 
     name.observe(on_name, names="value")

@@ -66,3 +66,42 @@ def test_stride_widget_shows_a_message_not_a_traceback(kernel):
     assert lines[0].startswith("False") and "does not fit" in lines[0]
     assert lines[1] == f"True {conv.output_size(7, 3, 1, 3)}"
     assert lines[2] == "False None"
+
+
+REDRAW_COUNTER = (
+    "import matplotlib.pyplot as plt\n"
+    "draws, real_show = [], plt.show\n"
+    "plt.show = lambda *args, **kwargs: (draws.append(1), plt.close('all'))\n"  # each redraw ends in one show
+    "def redraws(control, value):\n"
+    "    draws.clear()\n"
+    "    control.value = value\n"
+    "    return len(draws)\n"
+)
+
+
+def test_filters_widget_redraws_once_per_change(kernel):
+    out = kernel.run(
+        REDRAW_COUNTER +
+        "from dlcourse.conv_widgets import convolution_filters_widget\n"
+        "w = convolution_filters_widget()\n"
+        "name, source, sliders = w.children[0], w.children[1], w.children[2:11]\n"
+        "print([redraws(name, 'gaussian blur'), redraws(name, 'custom'), redraws(name, 'edge'),\n"
+        "       redraws(sliders[4], 3.5), redraws(sliders[0], 1.0), redraws(source, 'fashion-mnist')],\n"
+        "      name.value, [s.value for s in sliders][:5])\n"
+        "plt.show = real_show\n"
+    )
+    counts, rest = out.split("]", 1)
+    assert counts == "[1, 1, 1, 1, 1, 1"
+    assert rest.split() == ["custom", "[1.0,", "-1.0,", "-1.0,", "-1.0,", "3.5]"]
+
+
+def test_stride_widget_redraws_once_per_change_and_not_while_dragging(kernel):
+    out = kernel.run(
+        REDRAW_COUNTER +
+        "from dlcourse.conv_widgets import stride_padding_widget\n"
+        "w = stride_padding_widget()\n"
+        "print([redraws(c, v) for c, v in zip(w.kwargs_widgets, (11, 5, 2, 3))],\n"
+        "      all(not c.continuous_update for c in w.kwargs_widgets))\n"
+        "plt.show = real_show\n"
+    )
+    assert out.split() == ["[1,", "1,", "1,", "1]", "True"]

@@ -92,3 +92,27 @@ def test_pixel_viewer_widget_in_a_kernel(kernel):
         "      np.array_equal(w.result['kernel'], images.KERNELS['edge']))\n"
     )
     assert out.split() == ["True", "True", "True"]
+
+
+def test_text_color_is_white_on_dark_cells_and_black_on_light_ones():
+    import matplotlib
+
+    gray, viridis = matplotlib.colormaps["gray"], matplotlib.colormaps["viridis"]
+    assert [images.text_color(gray(v)) for v in (0.0, 0.3, 0.7, 1.0)] == ["white", "white", "black", "black"]
+    assert images.text_color(viridis(0.0)) == "white" and images.text_color(viridis(1.0)) == "black"
+
+
+def test_pixel_viewer_writes_readable_numbers(kernel):
+    out = kernel.run(
+        "import numpy as np, matplotlib.pyplot as plt\n"
+        "from dlcourse import images\n"
+        "shown, real_show = [], plt.show\n"
+        "plt.show = lambda *args, **kwargs: shown.append(plt.gcf())\n"
+        "image = np.zeros((30, 40)); image[:, 20:] = 255\n"  # the centred patch: dark left, light right
+        "w = images.pixel_viewer_widget(image, size=5)\n"
+        "plt.show = real_show\n"
+        "texts = shown[-1].axes[1].texts\n"
+        "print(texts[0].get_text(), texts[0].get_color(), texts[-1].get_text(), texts[-1].get_color())\n"
+        "plt.close('all')\n"
+    )
+    assert out.split() == ["0", "white", "255", "black"]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from dlcourse.lstm import (MEMORY_TABLE, gate_trace, gru_forward, lstm_forward,
-                           memory_lstm_weights, memory_table_inputs, parse_sequence)
+                           heat_map, memory_lstm_weights, memory_table_inputs, parse_sequence)
 
 
 def keras_layer(kind, units, X, weights, dtype="float64", **kwargs):
@@ -109,6 +109,16 @@ def test_bad_weights_and_sequences_are_explained():
         parse_sequence("1 2 3\n1 2\n0 0 0", 3)
     with pytest.raises(ValueError, match="3 lines"):
         parse_sequence("1 2 3", 3)
+    with pytest.raises(ValueError, match="finite"):
+        parse_sequence("1 2\n0 1e999\n0 0", 3)
+
+
+def test_heat_map_writes_white_on_dark_and_black_on_light():
+    from matplotlib.figure import Figure
+
+    ax = Figure().subplots()
+    heat_map(ax, np.array([[0.0, 1.0]]), ["gate"], "gates", "viridis", 0, 1)
+    assert [(t.get_text(), t.get_color()) for t in ax.texts] == [("0", "white"), ("1", "black")]
 
 
 def test_gate_widget_steps_through_the_table(kernel):
@@ -123,7 +133,10 @@ def test_gate_widget_steps_through_the_table(kernel):
         "print('RESULT', w.result['step'], w.result['trace']['h'][:, 0].tolist())\n"
         "w.children[0].value = '5 x\\n1 0\\n0 1'\n"
         "print('RESULT', w.result)\n"
+        "w.children[0].value = '5 1\\n1 0\\n0'\n"  # half typed: the last line is short
+        "print('RESULT', w.result, w.children[0].continuous_update)\n"
     )
     results = [line.split(maxsplit=1)[1] for line in out.splitlines() if line.startswith("RESULT")]
-    assert results == ["7.0 1.0 7.0", "1 [0.0, 5.0]", "None"]
-    assert "Cannot read the sequence" in out
+    assert results == ["7.0 1.0 7.0", "1 [0.0, 5.0]", "None", "None True"]
+    assert out.count("Cannot read the sequence") == 2
+    assert "{" not in out  # nothing but the messages printed: no dictionary of values under the plot

@@ -70,3 +70,23 @@ def test_widget_in_kernel(kernel):
         "print('SAME', np.array_equal(w.result['surface']['path'], ref))\n"
     )
     assert "MSG Diverged" in out and "LOSS True" in out and "SAME True" in out
+
+
+def test_widget_redraw_leaves_pyplot_alone(kernel):
+    """JupyterLab 4.6 may send widget messages over a kernel subshell, so a redraw can run
+    while a later cell draws with pyplot: it must neither take nor close that cell's figure."""
+    out = kernel.run(
+        "import matplotlib.pyplot as plt\n"
+        "from dlcourse.surfaces import lr_widget\n"
+        "from dlcourse.data import load_digits_split\n"
+        "(X, y), _ = load_digits_split()\n"
+        "w = lr_widget(X[:500], y[:500])\n"
+        "plt.close('all')\n"
+        "fig = plt.figure(); plt.plot([1, 2, 3])\n"  # a cell's figure, half drawn
+        "w.children[0].value = 0.1\n"
+        "w.children[2].value = 0.5\n"
+        "print(plt.gcf() is fig, plt.get_fignums() == [fig.number], len(fig.axes), w.result['surface']['rates'][0],\n"
+        "      w.children[0].style.description_width)\n"
+        "plt.close('all')\n"
+    )
+    assert out.splitlines()[-1].split() == ["True", "True", "1", "0.1", "initial"]

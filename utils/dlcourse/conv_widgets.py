@@ -9,7 +9,7 @@ import textwrap
 import numpy as np
 
 from dlcourse import conv
-from dlcourse.images import KERNELS
+from dlcourse.images import KERNELS, text_color
 
 FILTER_NAMES = ("identity", "edge", "sharpen", "box blur", "gaussian blur")
 IMAGES = ("china photo", "flower photo", "fashion-mnist")
@@ -42,51 +42,74 @@ def convolution_filters_widget():
     import matplotlib.pyplot as plt
 
     images = {}
-    sliders = {f"w{i}{j}": widgets.FloatSlider(value=KERNELS["identity"][i, j], min=-8, max=8, step=0.01,
-                                               description=f"w[{i},{j}]", continuous_update=False)
-               for i in range(3) for j in range(3)}
+    sliders = [widgets.FloatSlider(value=KERNELS["identity"][i, j], min=-8, max=8, step=0.01,
+                                   description=f"w[{i},{j}]", continuous_update=False)
+               for i in range(3) for j in range(3)]
     name = widgets.Dropdown(options=FILTER_NAMES + ("custom",), value="identity", description="kernel")
     source = widgets.Dropdown(options=IMAGES, value="china photo", description="image")
+    out = widgets.Output()
+    widget = widgets.VBox([name, source, *sliders, out])
+    holding = False  # True while one change sets other controls (a preset, "custom"): they do not redraw
 
-    def show(kernel_name, image_name, **weights):
-        kernel = (np.array([[weights[f"w{i}{j}"] for j in range(3)] for i in range(3)])
-                  if kernel_name == "custom" else KERNELS[kernel_name])
-        if image_name not in images:
-            images[image_name] = load_image(image_name)
-        image = images[image_name]
-        output = apply_kernel(image, kernel)
-        fig, axes = plt.subplots(1, 3, figsize=(14, 4), gridspec_kw={"width_ratios": [3, 1.2, 3]})
-        axes[0].imshow(image, cmap="gray", vmin=0, vmax=1)
-        axes[0].set_title(f"input {image.shape[0]}x{image.shape[1]}")
-        limit = max(np.abs(kernel).max(), 1e-9)
-        axes[1].imshow(kernel, cmap="coolwarm", vmin=-limit, vmax=limit)
-        for (i, j), value in np.ndenumerate(kernel):
-            axes[1].text(j, i, f"{value:.3g}", ha="center", va="center")
-        axes[1].set_title(f"kernel: {kernel_name}")
-        axes[2].imshow(np.clip(output, 0, 1), cmap="gray", vmin=0, vmax=1)
-        axes[2].set_title(f"output (sum of weights {kernel.sum():.3g}; clipped to [0, 1])")
-        for ax in axes:
-            ax.set_xticks([])
-            ax.set_yticks([])
-        plt.show()
-        return {"kernel": kernel, "image": image, "output": output}
+    def redraw():
+        with out:  # the Output shows a traceback here too, where the student looks
+            out.clear_output(wait=True)
+            kernel = (np.array([s.value for s in sliders]).reshape(3, 3)
+                      if name.value == "custom" else KERNELS[name.value])
+            if source.value not in images:
+                images[source.value] = load_image(source.value)
+            image = images[source.value]
+            output = apply_kernel(image, kernel)
+            fig, axes = plt.subplots(1, 3, figsize=(14, 4), gridspec_kw={"width_ratios": [3, 1.2, 3]})
+            axes[0].imshow(image, cmap="gray", vmin=0, vmax=1)
+            axes[0].set_title(f"input {image.shape[0]}x{image.shape[1]}")
+            limit = max(np.abs(kernel).max(), 1e-9)
+            shown = axes[1].imshow(kernel, cmap="coolwarm", vmin=-limit, vmax=limit)
+            for (i, j), value in np.ndenumerate(kernel):
+                axes[1].text(j, i, f"{value:.3g}", ha="center", va="center",
+                             color=text_color(shown.to_rgba(value)))
+            axes[1].set_title(f"kernel: {name.value}")
+            axes[2].imshow(np.clip(output, 0, 1), cmap="gray", vmin=0, vmax=1)
+            axes[2].set_title(f"output (sum of weights {kernel.sum():.3g}; clipped to [0, 1])")
+            for ax in axes:
+                ax.set_xticks([])
+                ax.set_yticks([])
+            plt.show()
+            widget.result = {"kernel": kernel, "image": image, "output": output}
 
-    widget = widgets.interactive(show, kernel_name=name, image_name=source, **sliders)
+    def set_quietly(assign):
+        """Run ``assign`` (which sets other controls) without their observers redrawing."""
+        nonlocal holding
+        holding = True
+        try:
+            assign()
+        finally:
+            holding = False
 
-    def copy_preset(change):
+    def copy_preset(values):
+        for slider, value in zip(sliders, values):
+            slider.value = value
+
+    def on_name(change):
+        if holding:
+            return
         if change["new"] != "custom":
-            for (i, j), value in np.ndenumerate(KERNELS[change["new"]]):
-                sliders[f"w{i}{j}"].value = value
+            set_quietly(lambda: copy_preset(KERNELS[change["new"]].ravel()))
+        redraw()
 
-    def watch(i, j):
-        def to_custom(change):
-            if name.value != "custom" and abs(change["new"] - KERNELS[name.value][i, j]) > 0.005:
-                name.value = "custom"
-        return to_custom
+    def on_slider(change):
+        if holding:
+            return
+        preset = KERNELS.get(name.value)
+        if preset is not None and abs(change["new"] - preset.ravel()[sliders.index(change["owner"])]) > 0.005:
+            set_quietly(lambda: setattr(name, "value", "custom"))
+        redraw()
 
-    name.observe(copy_preset, names="value")
-    for (i, j) in np.ndindex(3, 3):
-        sliders[f"w{i}{j}"].observe(watch(i, j), names="value")
+    name.observe(on_name, names="value")
+    source.observe(lambda change: redraw(), names="value")
+    for slider in sliders:
+        slider.observe(on_slider, names="value")
+    redraw()
     return widget
 
 
@@ -157,8 +180,8 @@ def stride_padding_widget():
 
     return widgets.interactive(
         show,
-        size=widgets.IntSlider(value=7, min=1, max=16, description="input W"),
-        kernel=widgets.IntSlider(value=3, min=1, max=7, description="kernel K"),
-        padding=widgets.IntSlider(value=0, min=0, max=3, description="padding P"),
-        stride=widgets.IntSlider(value=1, min=1, max=5, description="stride S"),
+        size=widgets.IntSlider(value=7, min=1, max=16, description="input W", continuous_update=False),
+        kernel=widgets.IntSlider(value=3, min=1, max=7, description="kernel K", continuous_update=False),
+        padding=widgets.IntSlider(value=0, min=0, max=3, description="padding P", continuous_update=False),
+        stride=widgets.IntSlider(value=1, min=1, max=5, description="stride S", continuous_update=False),
     )

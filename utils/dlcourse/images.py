@@ -181,6 +181,12 @@ def kernel_response(patch, kernel):
     return float(np.sum(window * kernel))
 
 
+def text_color(rgba):
+    """"white" for text on a dark cell of colour ``rgba``, "black" on a light one."""
+    red, green, blue = rgba[:3]
+    return "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 0.5 else "black"
+
+
 def pixel_viewer_widget(image, size=7):
     """Sliders for a pixel position and a kernel menu over a 2-D image (values 0..255).
 
@@ -203,10 +209,10 @@ def pixel_viewer_widget(image, size=7):
         axes[0].imshow(image, cmap="gray", vmin=0, vmax=255)
         axes[0].add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False, color="red"))
         axes[0].set_title(f"image {height}x{width}: pixel ({row}, {col})")
-        axes[1].imshow(patch, cmap="gray", vmin=0, vmax=255)
+        shown = axes[1].imshow(patch, cmap="gray", vmin=0, vmax=255)
         for (i, j), value in np.ndenumerate(patch):
             axes[1].text(j, i, f"{value:.0f}", ha="center", va="center",
-                         color="red" if value < 128 else "black", fontsize=8)
+                         color=text_color(shown.to_rgba(value)), fontsize=8)
         axes[1].set_title(f"the numbers the computer sees ({size}x{size})")
         axes[2].imshow(np.clip(filtered, 0, 255), cmap="gray", vmin=0, vmax=255)
         axes[2].set_title(f"after the '{kernel_name}' kernel (clipped to 0..255)")

@@ -20,6 +20,7 @@ import numpy as np
 
 from dlcourse.activations import sigmoid
 from dlcourse.checks import check_array
+from dlcourse.images import text_color
 
 CELL_ACTIVATIONS = {"tanh": np.tanh, "linear": lambda z: z}
 GATES = ("i", "f", "g", "o")
@@ -162,19 +163,23 @@ def parse_sequence(text, features):
     if len({len(r) for r in rows}) != 1 or not rows[0]:
         raise ValueError("every line needs the same number of values (one per time step)")
     try:
-        return np.array([[float(v) for v in r] for r in rows]).T
+        values = np.array([[float(v) for v in r] for r in rows]).T
     except ValueError as error:
         raise ValueError(f"could not read a number: {error}") from None
+    if not np.all(np.isfinite(values)):
+        raise ValueError("every value must be a finite number")
+    return values
 
 
 def heat_map(ax, values, row_names, title, cmap, vmin=None, vmax=None):
     """Rows of values over time; small maps get their numbers written in."""
-    ax.imshow(values, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+    shown = ax.imshow(values, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
     every = -(-len(row_names) // 12)  # at most about 12 row labels
     ax.set_yticks(range(0, len(row_names), every), row_names[::every])
     if values.shape[1] <= 12 and values.size <= 60:
         for (row, col), value in np.ndenumerate(values):
-            ax.text(col, row, f"{value:.2g}", ha="center", va="center", fontsize=8, color="gray")
+            ax.text(col, row, f"{value:.2g}", ha="center", va="center", fontsize=8,
+                    color=text_color(shown.to_rgba(value)))
     ax.set_title(title)
 
 
@@ -182,7 +187,8 @@ def gate_activation_widget(W=None, U=None, b=None, X=None, activation=None):
     """Step through a sequence and see the gates, the candidate, c and h of an LSTM.
 
     With no arguments: the hand-wired memory LSTM on the decks' table (edit the three
-    lines to type another sequence). ``widget.result`` holds the ``trace`` (see
+    lines to type another sequence; the plots follow as you type, and a line that is not
+    complete yet shows a message). ``widget.result`` holds the ``trace`` (see
     :func:`gate_trace`) and the values at the chosen ``step``.
     """
     import ipywidgets as widgets
@@ -222,13 +228,11 @@ def gate_activation_widget(W=None, U=None, b=None, X=None, activation=None):
             ax.axvline(step, color="k", lw=1.5)
             ax.set_xlabel("time step t (0-based)")
         plt.show()
-        at_step = {k: trace[k][step] for k in trace}
-        print("step", step, {k: np.round(v, 3).tolist() for k, v in at_step.items()})
-        return {"trace": trace, "step": step, "at_step": at_step}
+        return {"trace": trace, "step": step, "at_step": {k: trace[k][step] for k in trace}}
 
     return widgets.interactive(
         show,
-        sequence=widgets.Textarea(value=text, description="inputs", continuous_update=False,
+        sequence=widgets.Textarea(value=text, description="inputs", continuous_update=True,
                                   layout=widgets.Layout(width="60%", height="80px")),
         step=widgets.IntSlider(value=0, min=0, max=max(len(X) - 1, 0), description="step"),
     )

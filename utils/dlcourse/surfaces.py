@@ -111,7 +111,8 @@ def lr_widget(X, y, classes=10, steps=60):
     the time one setting takes to compute.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from IPython.display import display
+    from matplotlib.figure import Figure
 
     from dlcourse.optimizers import OPTIMIZERS
 
@@ -125,7 +126,8 @@ def lr_widget(X, y, classes=10, steps=60):
         loss, _, _, (x0, x1, y0, y1) = SURFACES[surface]
         xs, ys = np.meshgrid(np.linspace(x0, x1, 120), np.linspace(y0, y1, 120))
         zs = loss(np.array([xs, ys]))
-        fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+        fig = Figure(figsize=(15, 4))  # not pyplot's: a redraw never touches a cell's current figure
+        axes = fig.subplots(1, 3)
         axes[0].contour(xs, ys, np.log1p(zs - zs.min()), levels=25, cmap="viridis")
         path = run["path"]
         axes[0].plot(path[:, 0], path[:, 1], "r.-", lw=1, ms=3)
@@ -142,8 +144,8 @@ def lr_widget(X, y, classes=10, steps=60):
             ax.set_xlabel("step")
             if r["message"]:
                 ax.text(0.5, 0.5, r["message"], transform=ax.transAxes, ha="center", wrap=True, color="red")
-        plt.tight_layout()
-        plt.show()
+        fig.tight_layout()
+        display(fig)
         print(f"computed in {1000 * seconds:.0f} ms")
         for r in (run, net):
             if r["message"]:
@@ -152,7 +154,8 @@ def lr_widget(X, y, classes=10, steps=60):
 
     return widgets.interactive(
         show,
-        lr=widgets.FloatLogSlider(value=0.01, base=10, min=-4, max=1, step=0.1, description="learning rate"),
+        lr=widgets.FloatLogSlider(value=0.01, base=10, min=-4, max=1, step=0.1, description="learning rate",
+                                  style={"description_width": "initial"}),
         optimizer=widgets.Dropdown(options=list(OPTIMIZERS), value="SGD", description="optimiser"),
         momentum=widgets.FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01, description="momentum"),
         schedule=widgets.Dropdown(options=schedules.SCHEDULES, value="constant", description="schedule"),

@@ -9,7 +9,7 @@ import textwrap
 import numpy as np
 
 from dlcourse import conv
-from dlcourse.images import KERNELS, text_color
+from dlcourse.images import KERNELS, write_values
 
 FILTER_NAMES = ("identity", "edge", "sharpen", "box blur", "gaussian blur")
 IMAGES = ("china photo", "flower photo", "fashion-mnist")
@@ -65,9 +65,7 @@ def convolution_filters_widget():
             axes[0].set_title(f"input {image.shape[0]}x{image.shape[1]}")
             limit = max(np.abs(kernel).max(), 1e-9)
             shown = axes[1].imshow(kernel, cmap="coolwarm", vmin=-limit, vmax=limit)
-            for (i, j), value in np.ndenumerate(kernel):
-                axes[1].text(j, i, f"{value:.3g}", ha="center", va="center",
-                             color=text_color(shown.to_rgba(value)))
+            write_values(axes[1], shown, kernel, ".3g")
             axes[1].set_title(f"kernel: {name.value}")
             axes[2].imshow(np.clip(output, 0, 1), cmap="gray", vmin=0, vmax=1)
             axes[2].set_title(f"output (sum of weights {kernel.sum():.3g}; clipped to [0, 1])")

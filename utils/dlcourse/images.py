@@ -187,6 +187,14 @@ def text_color(rgba):
     return "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 0.5 else "black"
 
 
+def write_values(ax, shown, values, fmt, **text_options):
+    """Write each value of ``values`` (2-D) on its cell of ``shown`` (what ``ax.imshow``
+    returned), white on dark cells and black on light ones."""
+    for (row, col), value in np.ndenumerate(values):
+        ax.text(col, row, format(value, fmt), ha="center", va="center",
+                color=text_color(shown.to_rgba(value)), **text_options)
+
+
 def pixel_viewer_widget(image, size=7):
     """Sliders for a pixel position and a kernel menu over a 2-D image (values 0..255).
 
@@ -210,9 +218,7 @@ def pixel_viewer_widget(image, size=7):
         axes[0].add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False, color="red"))
         axes[0].set_title(f"image {height}x{width}: pixel ({row}, {col})")
         shown = axes[1].imshow(patch, cmap="gray", vmin=0, vmax=255)
-        for (i, j), value in np.ndenumerate(patch):
-            axes[1].text(j, i, f"{value:.0f}", ha="center", va="center",
-                         color=text_color(shown.to_rgba(value)), fontsize=8)
+        write_values(axes[1], shown, patch, ".0f", fontsize=8)
         axes[1].set_title(f"the numbers the computer sees ({size}x{size})")
         axes[2].imshow(np.clip(filtered, 0, 255), cmap="gray", vmin=0, vmax=255)
         axes[2].set_title(f"after the '{kernel_name}' kernel (clipped to 0..255)")

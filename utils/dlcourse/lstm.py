@@ -20,7 +20,7 @@ import numpy as np
 
 from dlcourse.activations import sigmoid
 from dlcourse.checks import check_array
-from dlcourse.images import text_color
+from dlcourse.images import write_values
 
 CELL_ACTIVATIONS = {"tanh": np.tanh, "linear": lambda z: z}
 GATES = ("i", "f", "g", "o")
@@ -177,9 +177,7 @@ def heat_map(ax, values, row_names, title, cmap, vmin=None, vmax=None):
     every = -(-len(row_names) // 12)  # at most about 12 row labels
     ax.set_yticks(range(0, len(row_names), every), row_names[::every])
     if values.shape[1] <= 12 and values.size <= 60:
-        for (row, col), value in np.ndenumerate(values):
-            ax.text(col, row, f"{value:.2g}", ha="center", va="center", fontsize=8,
-                    color=text_color(shown.to_rgba(value)))
+        write_values(ax, shown, values, ".2g", fontsize=8)
     ax.set_title(title)
 
 

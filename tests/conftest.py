@@ -153,3 +153,37 @@ class Shell:
 @pytest.fixture(scope="session")
 def shell(tmp_path_factory):
     return Shell(tmp_path_factory.mktemp("home"))
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """``./course lab`` serving a copy of the course, in quick mode (dlcourse.browser)."""
+    from dlcourse.browser import serve_course
+
+    with serve_course(tmp_path_factory.mktemp("course")) as served:
+        yield served
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium driven by Playwright, one per test worker."""
+    from playwright.sync_api import sync_playwright
+
+    from dlcourse.browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def lesson_page(browser, lab):
+    """A fresh browser page on the served course; its kernel is shut down afterwards."""
+    from dlcourse.browser import WAIT_MS, LessonPage
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(WAIT_MS)
+    lesson = LessonPage(page, lab)
+    yield lesson
+    lesson.close()

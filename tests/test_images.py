@@ -105,12 +105,12 @@ def test_text_color_is_white_on_dark_cells_and_black_on_light_ones():
 def test_pixel_viewer_writes_readable_numbers(kernel):
     out = kernel.run(
         "import numpy as np, matplotlib.pyplot as plt\n"
-        "from dlcourse import images\n"
-        "shown, real_show = [], plt.show\n"
-        "plt.show = lambda *args, **kwargs: shown.append(plt.gcf())\n"
+        "from dlcourse import figures, images\n"
+        "shown, real_show = [], figures.show\n"
+        "figures.show = lambda fig, alt=None: shown.append(fig)\n"
         "image = np.zeros((30, 40)); image[:, 20:] = 255\n"  # the centred patch: dark left, light right
         "w = images.pixel_viewer_widget(image, size=5)\n"
-        "plt.show = real_show\n"
+        "figures.show = real_show\n"
         "texts = shown[-1].axes[1].texts\n"
         "print(texts[0].get_text(), texts[0].get_color(), texts[-1].get_text(), texts[-1].get_color())\n"
         "plt.close('all')\n"

@@ -8,6 +8,7 @@ positions for each of the T output steps.
 
 import numpy as np
 
+from dlcourse import figures
 from dlcourse.activations import softmax
 from dlcourse.checks import check_array
 
@@ -176,7 +177,7 @@ def attention_heatmap_widget(sources, predictions, weights):
         ax.set_ylabel("output symbol (step top to bottom)")
         ax.set_title(f"example {example}: attention weights a_t(s)")
         fig.colorbar(image, ax=ax)
-        plt.show()
+        figures.show(fig)
         return {"weights": w, "source": sources[example], "prediction": predictions[example],
                 "alignment": alignment(w)}
 

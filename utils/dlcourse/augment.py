@@ -12,6 +12,7 @@ import re
 import numpy as np
 from scipy import ndimage
 
+from dlcourse import figures
 from dlcourse.checks import check_array
 
 
@@ -121,7 +122,7 @@ def augmentation_widget(images, labels=None, class_names=None):
         if labels is not None:
             name = class_names[labels[index]] if class_names else labels[index]
             fig.suptitle(f"image {index}: {name} (the label does not change)")
-        plt.show()
+        figures.show(fig)
         return {"original": original, "augmented": augmented}
 
     return widgets.interactive(

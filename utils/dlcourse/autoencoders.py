@@ -7,6 +7,7 @@ Images are floats in [0, 1] of shape (N, 28, 28) for the dense models and
 
 import numpy as np
 
+from dlcourse import figures
 from dlcourse.checks import check_array
 
 
@@ -149,7 +150,7 @@ def latent_walk_widget(decode, codes, labels, class_names):
         axes[1].imshow(image, cmap="gray", vmin=0, vmax=1)
         axes[1].set_title(f"decoder output at z = ({z1:.2f}, {z2:.2f})")
         axes[1].axis("off")
-        plt.show()
+        figures.show(fig)
         return {"z": z[0], "image": image}
 
     def slider(axis):

@@ -8,7 +8,7 @@ import textwrap
 
 import numpy as np
 
-from dlcourse import conv
+from dlcourse import conv, figures
 from dlcourse.images import KERNELS, write_values
 
 FILTER_NAMES = ("identity", "edge", "sharpen", "box blur", "gaussian blur")
@@ -72,7 +72,7 @@ def convolution_filters_widget():
             for ax in axes:
                 ax.set_xticks([])
                 ax.set_yticks([])
-            plt.show()
+            figures.show(fig)
             widget.result = {"kernel": kernel, "image": image, "output": output}
 
     def set_quietly(assign):
@@ -156,7 +156,8 @@ def stride_padding_widget():
         ax.set_xlim(0, padded)
         ax.set_ylim(padded, 0)
         ax.set_aspect("equal")
-        ax.set_title(f"input {size}x{size}, padding {padding} (gray), windows of the first output row")
+        ax.set_title(f"input {size}x{size}, kernel {kernel}, padding {padding} (gray), stride {stride}: "
+                     "windows of the first output row")
         ax.axis("off")
         ax = axes[1]
         if info["fits"]:
@@ -173,7 +174,7 @@ def stride_padding_widget():
         fig.text(0.5, 0.02, textwrap.fill(info["message"], 110), ha="center", va="bottom",
                  color="black" if info["fits"] else "red", fontsize=11)
         fig.subplots_adjust(bottom=0.16)
-        plt.show()
+        figures.show(fig)
         return info
 
     return widgets.interactive(

@@ -6,6 +6,7 @@ per word of ``words`` (a list of V strings).
 
 import numpy as np
 
+from dlcourse import figures
 from dlcourse.activations import sigmoid
 from dlcourse.checks import check_array
 
@@ -200,7 +201,7 @@ def neighbours_widget(vectors, words, choices, k=8):
             ax.annotate(w, (x, y), color=colour, fontsize=9, xytext=(3, 3),
                         textcoords="offset points")
         ax.set_title(f"'{word}' (red) and its {k} nearest neighbours by cosine (blue); PCA map")
-        plt.show()
+        figures.show(fig)
         return {"neighbours": found}
 
     return widgets.interactive(

@@ -9,6 +9,7 @@ in the MLP deck) or sigmoid (``y_hat = sigmoid(s)``, cross-entropy
 
 import numpy as np
 
+from dlcourse import figures
 from dlcourse.activations import sigmoid
 from dlcourse.checks import check_array
 
@@ -137,7 +138,7 @@ def graph_widget(params=DECK_EXAMPLE):
         ax.set_xlim(-0.5, 5.5)
         ax.set_ylim(-0.6, 1.35)
         ax.axis("off")
-        plt.show()
+        figures.show(fig)
         return result
 
     slider = dict(min=-3.0, max=3.0, step=0.1)

@@ -7,6 +7,8 @@ same cross-correlation from scratch and checks it against this.
 import numpy as np
 from scipy import ndimage
 
+from dlcourse import figures
+
 KERNELS = {
     "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=np.float64),
     "edge": np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], dtype=np.float64),
@@ -225,7 +227,7 @@ def pixel_viewer_widget(image, size=7):
         for ax in axes:
             ax.set_xticks([])
             ax.set_yticks([])
-        plt.show()
+        figures.show(fig)
         return {"patch": patch, "response": float(filtered[row, col]), "kernel": kernel}
 
     return widgets.interactive(

@@ -8,6 +8,7 @@ each scheme (``train_mlp``, the decks' comparison) and look at per-layer histogr
 
 import numpy as np
 
+from dlcourse import figures
 from dlcourse.activations import ACTIVATIONS, softmax
 from dlcourse.checks import check_array
 
@@ -194,7 +195,7 @@ def histogram_widget(x, y, width=128, max_depth=10):
         axes[1, 0].set_ylabel("weight gradients")
         fig.suptitle(f"{preset} initialisation, {activation}, {depth} hidden layers of {width}")
         fig.tight_layout()
-        plt.show()
+        figures.show(fig)
         return stats
 
     return widgets.interactive(

@@ -7,7 +7,7 @@ inputs, and ``*_derivative`` is d loss / d y_hat. Probabilities must lie in (0, 
 
 import numpy as np
 
-from . import activations
+from . import activations, figures
 from .checks import numerical_gradient
 
 
@@ -176,7 +176,7 @@ def explorer_widget():
         for ax in axes:
             ax.axhline(0, color="gray", lw=0.5)
             ax.set_xlabel("z (activation input) or y_hat (prediction)")
-        plt.show()
+        figures.show(fig)
         return {"value": float(here["value"][0]), "derivative": float(here["derivative"][0]),
                 "numerical": float(here["numerical"][0])}
 

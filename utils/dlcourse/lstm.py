@@ -18,6 +18,7 @@ input and recurrent biases) resets *after* the recurrent product; ``reset_after=
 
 import numpy as np
 
+from dlcourse import figures
 from dlcourse.activations import sigmoid
 from dlcourse.checks import check_array
 from dlcourse.images import write_values
@@ -210,7 +211,9 @@ def gate_activation_widget(W=None, U=None, b=None, X=None, activation=None):
         step = min(step, len(seq) - 1)
         units = trace["c"].shape[1]
         fig, axes = plt.subplots(1, 4, figsize=(17, 4))
-        heat_map(axes[0], seq.T, [f"x{k + 1}" for k in range(seq.shape[1])], "inputs", "coolwarm")
+        shown_step = ", ".join(f"{v:g}" for v in seq[step])
+        heat_map(axes[0], seq.T, [f"x{k + 1}" for k in range(seq.shape[1])],
+                 f"inputs; x at step {step} = [{shown_step}]", "coolwarm")
         gates = np.vstack([trace[k].T for k in ("i", "f", "o")])
         heat_map(axes[1], gates, [f"{k}{u}" for k in "ifo" for u in range(units)],
                  "gates i, f, o (0 = closed, 1 = open)", "viridis", 0, 1)
@@ -220,12 +223,13 @@ def gate_activation_widget(W=None, U=None, b=None, X=None, activation=None):
         for u in range(units):
             axes[3].plot(trace["c"][:, u], "-o", ms=3, color="C0", label="cell c_t" if u == 0 else None)
             axes[3].plot(trace["h"][:, u], "--s", ms=3, color="C3", label="output h_t" if u == 0 else None)
-        axes[3].set_title("cell state and output (one line per unit)")
+        shown_c = np.round(trace["c"][step, :4], 2).tolist()
+        axes[3].set_title(f"cell state and output at step {step}: c = {shown_c}" + (" ..." if units > 4 else ""))
         axes[3].legend()
         for ax in axes:
             ax.axvline(step, color="k", lw=1.5)
             ax.set_xlabel("time step t (0-based)")
-        plt.show()
+        figures.show(fig)
         return {"trace": trace, "step": step, "at_step": {k: trace[k][step] for k in trace}}
 
     return widgets.interactive(

@@ -7,6 +7,7 @@ Labels for the sign perceptron are -1 and +1. Weights carry the bias first:
 
 import numpy as np
 
+from . import figures
 from .activations import sigmoid
 from .checks import check_array
 
@@ -138,7 +139,7 @@ def perceptron_widget(X, y, lr=1.0, max_epochs=10):
         status = "update" if mistake else "no change"
         ax.set_title(f"step {step}: w = {np.round(w, 2)} ({status})")
         ax.legend(loc="upper left")
-        plt.show()
+        figures.show(fig)
         if step == len(history) - 1:
             outcome = "converged" if run["converged"] else f"no convergence in {max_epochs} epochs"
             print(f"last step: {outcome}")

@@ -12,6 +12,7 @@ their ``W_hh`` is our ``Wh.T``.
 
 import numpy as np
 
+from dlcourse import figures
 from dlcourse.activations import relu, relu_derivative, tanh, tanh_derivative
 from dlcourse.checks import check_array
 
@@ -189,7 +190,7 @@ def gradient_norm_widget():
         axes[1].scatter(eig.real, eig.imag, s=12)
         axes[1].set_aspect("equal")
         axes[1].set_title("eigenvalues of Wh and the unit circle")
-        plt.show()
+        figures.show(fig)
         ratio = float(norms[0] / norms[-1])
         print(f"||dL/dh_1|| / ||dL/dh_T|| = {ratio:.3g}")
         return {"norms": norms, "radius": spectral_radius(Wh), "ratio": ratio}

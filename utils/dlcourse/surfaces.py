@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from dlcourse import schedules
+from dlcourse import figures, schedules
 from dlcourse.optimizers import make_optimizer
 
 # name: (loss(w), gradient(w), start, plot box (xmin, xmax, ymin, ymax))
@@ -111,7 +111,6 @@ def lr_widget(X, y, classes=10, steps=60):
     the time one setting takes to compute.
     """
     import ipywidgets as widgets
-    from IPython.display import display
     from matplotlib.figure import Figure
 
     from dlcourse.optimizers import OPTIMIZERS
@@ -134,7 +133,7 @@ def lr_widget(X, y, classes=10, steps=60):
         axes[0].plot(*path[0], "ko")
         axes[0].set_xlim(x0, x1)
         axes[0].set_ylim(y0, y1)
-        axes[0].set_title(f"{surface}: {optimizer}, lr={lr:.2g}")
+        axes[0].set_title(f"{surface}: {optimizer}, lr={lr:.3g}")
         axes[1].plot(run["losses"])
         axes[1].set_yscale("symlog")
         axes[1].set_title("loss on the surface")
@@ -145,7 +144,7 @@ def lr_widget(X, y, classes=10, steps=60):
             if r["message"]:
                 ax.text(0.5, 0.5, r["message"], transform=ax.transAxes, ha="center", wrap=True, color="red")
         fig.tight_layout()
-        display(fig)
+        figures.show(fig)
         print(f"computed in {1000 * seconds:.0f} ms")
         for r in (run, net):
             if r["message"]:

@@ -8,6 +8,7 @@ sign threshold of the decks (``+1`` if ``a >= 0`` else ``-1``).
 
 import numpy as np
 
+from dlcourse import figures
 from dlcourse.activations import sigmoid
 from dlcourse.checks import check_array
 
@@ -130,7 +131,7 @@ def xor_widget(start=SIGMOID_XOR, unit="sigmoid"):
         ax.set_title(f"{unit} units: {verdict}\n(orange: class 1, blue: class {low}; o target 1, x target {low})")
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")
-        plt.show()
+        figures.show(fig)
         return result
 
     sliders = {

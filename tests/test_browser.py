@@ -1,0 +1,40 @@
+"""Every lesson in JupyterLab in Chromium, as a student meets it: served by ``./course lab``,
+opened, run from the Run menu, read on the page, and every widget moved with the keyboard
+or a menu (dlcourse.browser). nbclient cannot see what fails here: widget views, the
+browser's own updates, the notebook's modified flag, console errors."""
+
+import math
+
+import pytest
+
+from dlcourse.browser import WIDGET_INPUTS
+from dlcourse.nbrun import COURSE_ROOT
+
+LESSONS = sorted(path.stem for path in (COURSE_ROOT / "lessons").glob("*.ipynb"))
+QUICK_LIMIT_SECONDS = 120  # as tests/test_notebooks.py: 60 s budget, doubled for a shared CPU
+
+
+def test_every_lesson_has_its_widget_inputs_listed():
+    assert set(WIDGET_INPUTS) <= set(LESSONS)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_lesson_runs_in_jupyterlab_and_its_widgets_answer(lesson_page, lesson):
+    lesson_page.open(f"lessons/{lesson}.ipynb")
+    assert not lesson_page.modified(), "opening the lesson marked it modified: Lab would ask to save it"
+    seconds = lesson_page.run_all()
+    assert not lesson_page.problems(), "\n".join(lesson_page.problems())
+    assert seconds < QUICK_LIMIT_SECONDS, f"Run All took {seconds:.0f} s"
+
+    widgets = lesson_page.widgets()
+    inputs = WIDGET_INPUTS.get(lesson, [])
+    assert len(widgets) == len(inputs), f"{len(widgets)} widgets on the page, {len(inputs)} listed in WIDGET_INPUTS"
+    for widget, steps in zip(widgets, inputs):
+        assert widget.locator("img").count() == 1, "a widget shows no picture (or several) after Run All"
+        for step in steps:
+            response = lesson_page.drive(widget, step)
+            where = f"{step.label} ({step.action} {step.argument})"
+            assert response.pictures == 1, f"{where}: {response.pictures} pictures drawn for one input"
+            assert response.expected in response.alt, f"{where}: the picture says {response.alt!r}"
+            assert math.isfinite(response.seconds)
+    assert not lesson_page.problems(), "\n".join(lesson_page.problems())

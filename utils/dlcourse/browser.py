@@ -19,7 +19,6 @@ import secrets
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -100,7 +99,6 @@ def ensure_browser(say=print):
 def launch(playwright):
     """Chromium started headless with a fresh profile (Playwright's default) and quiet flags."""
     return playwright.chromium.launch(executable_path=find_browser(), headless=True, args=CHROMIUM_FLAGS)
-
 
 
 # Serving the course ---------------------------------------------------------------------

@@ -155,7 +155,10 @@ def shell(tmp_path_factory):
     return Shell(tmp_path_factory.mktemp("home"))
 
 
-@pytest.fixture(scope="session")
+# The browser fixtures live for one test module, whose tests run together on one worker
+# (xdist groups "browser..."): Playwright's synchronous API keeps an asyncio loop running
+# while it is open, and other tests (nbclient, asyncio.run) cannot start their own then.
+@pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """``./course lab`` serving a copy of the course, in quick mode (dlcourse.browser)."""
     from dlcourse.browser import serve_course
@@ -164,7 +167,7 @@ def lab(tmp_path_factory):
         yield served
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     """Headless Chromium driven by Playwright, one per test worker."""
     from playwright.sync_api import sync_playwright

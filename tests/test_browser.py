@@ -11,6 +11,10 @@ from dlcourse.browser import WIDGET_INPUTS
 from dlcourse.nbrun import COURSE_ROOT
 
 LESSONS = sorted(path.stem for path in (COURSE_ROOT / "lessons").glob("*.ipynb"))
+# Two halves, one per test worker, each with its own Lab and browser (the browser
+# fixtures in conftest.py say why they run grouped).
+HALVES = [pytest.param(lesson, marks=pytest.mark.xdist_group(f"browser{index % 2}"))
+          for index, lesson in enumerate(LESSONS)]
 QUICK_LIMIT_SECONDS = 120  # as tests/test_notebooks.py: 60 s budget, doubled for a shared CPU
 
 
@@ -18,7 +22,7 @@ def test_every_lesson_has_its_widget_inputs_listed():
     assert set(WIDGET_INPUTS) <= set(LESSONS)
 
 
-@pytest.mark.parametrize("lesson", LESSONS)
+@pytest.mark.parametrize("lesson", HALVES)
 def test_lesson_runs_in_jupyterlab_and_its_widgets_answer(lesson_page, lesson):
     lesson_page.open(f"lessons/{lesson}.ipynb")
     assert not lesson_page.modified(), "opening the lesson marked it modified: Lab would ask to save it"

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from dlcourse.browser import WAIT_MS
 from dlcourse.nbrun import COURSE_ROOT
 
-pytestmark = pytest.mark.xdist_group("instructor")
+pytestmark = pytest.mark.xdist_group("browser-instructor")  # see the browser fixtures in conftest.py
 
 ASSIGNMENTS = sorted(path.name for path in (COURSE_ROOT / "solutions").iterdir() if path.is_dir())
 ASSIGNMENT = "A0-arrays"  # the warm-up: validating it takes a few seconds

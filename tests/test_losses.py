@@ -101,17 +101,17 @@ def test_other_losses_match_keras():
     assert rel_error(L.l1(y_hat, y).mean(-1), keras.losses.mean_absolute_error(y, y_hat)) < 1e-5
     labels = RNG.choice([-1.0, 1.0], size=(4, 6))
     assert rel_error(L.hinge(y_hat, labels).mean(-1), keras.losses.hinge(labels, y_hat)) < 1e-5
-    t = np.eye(6)[RNG.integers(0, 6, size=4)]
+    onehot = np.eye(6)[RNG.integers(0, 6, size=4)]
     p = A.softmax(y_hat)
-    theirs = keras.losses.categorical_crossentropy(t, p)
-    assert rel_error(L.categorical_cross_entropy(p, t), theirs) < 1e-5
+    theirs = keras.losses.categorical_crossentropy(onehot, p)
+    assert rel_error(L.categorical_cross_entropy(p, onehot), theirs) < 1e-5
 
 
 def test_softmax_cross_entropy_gradient_matches_numerical():
     z = RNG.normal(size=(3, 4))
-    t = np.eye(4)[[0, 3, 1]]
-    loss = lambda v: float(np.sum(L.categorical_cross_entropy(A.softmax(v), t)))
-    assert rel_error(L.softmax_cross_entropy_gradient(z, t), numerical_gradient(loss, z.copy())) < 1e-7
+    y = np.eye(4)[[0, 3, 1]]  # one-hot labels
+    loss = lambda v: float(np.sum(L.categorical_cross_entropy(A.softmax(v), y)))
+    assert rel_error(L.softmax_cross_entropy_gradient(z, y), numerical_gradient(loss, z.copy())) < 1e-7
 
 
 def test_zero_one_counts_sign_mistakes():
@@ -119,6 +119,8 @@ def test_zero_one_counts_sign_mistakes():
     labels = np.array([1.0, 1.0, -1.0, -1.0])
     np.testing.assert_array_equal(L.zero_one(scores, labels), np.sign(scores) != labels)
     assert not np.any(L.zero_one_derivative(scores, labels))
+    # a score of exactly 0 is a mistake for either label (the margin y y_hat <= 0)
+    np.testing.assert_array_equal(L.zero_one(np.zeros(2), np.array([1.0, -1.0])), [1.0, 1.0])
 
 
 def test_bad_inputs_give_messages():

@@ -1,5 +1,6 @@
-"""The perceptron module: sign updates, convergence on separable data only, the
-sigmoid neuron's gradient against a numerical gradient, y = wx against least squares."""
+"""The perceptron module: sign(0) = +1 and the margin rule for mistakes, sign updates,
+convergence on separable data only, the sigmoid neuron's gradient against a numerical
+gradient, y_hat = wx against least squares."""
 
 import numpy as np
 import pytest
@@ -21,6 +22,16 @@ def test_update_only_on_mistakes_and_moves_towards_label():
     np.testing.assert_allclose(new, w + 0.5 * np.array([1.0, 1.0, 2.0]))
     # after the update the score of that example has grown
     assert new @ [1, 1, 2] > w @ [1, 1, 2]
+
+
+def test_sign_of_zero_is_plus_one_but_a_zero_margin_is_a_mistake():
+    w = np.array([0.0, 1.0, -1.0])
+    X = np.array([[1.0, 1.0], [2.0, 1.0], [1.0, 2.0]])  # scores 0, 1, -1
+    np.testing.assert_array_equal(P.perceptron_predict(w, X), [1, 1, -1])
+    for label in (-1, 1):  # margin y z = 0 is a mistake for either label
+        new, mistake = P.perceptron_update(w, X[0], label)
+        assert mistake
+        np.testing.assert_allclose(new, w + label * np.array([1.0, 1.0, 1.0]))
 
 
 def test_update_rejects_bad_input():
@@ -51,19 +62,23 @@ def test_matches_scikit_learn_perceptron_on_separable_data():
     run = P.train_perceptron(X, y, max_epochs=200)
     reference = Perceptron(alpha=0, shuffle=False, max_iter=200, tol=None).fit(X, y)
     assert run["converged"]
+    # scikit-learn predicts -1 at a score of exactly 0, ours +1: no score here is 0
+    assert np.all(P.add_bias(X) @ run["w"] != 0) and np.all(reference.decision_function(X) != 0)
     np.testing.assert_array_equal(P.perceptron_predict(run["w"], X), reference.predict(X))
 
 
 def test_sigmoid_neuron_gradient_matches_numerical():
     rng = np.random.default_rng(0)
     for _ in range(5):
-        x, w, b, t = rng.normal(size=3), rng.normal(size=3), rng.normal(), rng.uniform()
-        step = P.sigmoid_neuron_step(w, b, x, t, lr=0.5)
-        loss = lambda v: 0.5 * (t - sigmoid(v[0] + v[1:] @ x)) ** 2
+        x, w, b, y = rng.normal(size=3), rng.normal(size=3), rng.normal(), rng.uniform()
+        step = P.sigmoid_neuron_step(w, b, x, y, lr=0.5)
+        loss = lambda v: 0.5 * (sigmoid(v[0] + v[1:] @ x) - y) ** 2
         numeric = numerical_gradient(loss, np.concatenate([[b], w]))
         assert rel_error(np.concatenate([[step["grad_b"]], step["grad_w"]]), numeric) < 1e-7
         np.testing.assert_allclose(step["w"], w - 0.5 * step["grad_w"])
-        assert step["y"] == pytest.approx(float(sigmoid(b + w @ x)))
+        assert step["z"] == pytest.approx(b + w @ x)
+        assert step["y_hat"] == pytest.approx(float(sigmoid(b + w @ x)))
+        assert step["loss"] == pytest.approx(loss(np.concatenate([[b], w])))
 
 
 def test_fit_wx_reaches_least_squares_and_diverges_with_large_lr():

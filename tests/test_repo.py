@@ -75,6 +75,14 @@ def test_lesson_is_numbered_and_seeded(path):
     assert "seed_everything(" in code or "setup_keras(" in code, "seed the notebook through dlcourse.runtime"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebook_links_to_the_notation_page_in_its_first_cell(path):
+    first = nbformat.read(path, as_version=4).cells[0]
+    links = re.findall(r"\]\(([^)]*NOTATION\.md)\)", first.source)
+    assert first.cell_type == "markdown" and links, "link docs/NOTATION.md from the first cell"
+    assert all((path.parent / link).resolve() == ROOT / "docs" / "NOTATION.md" for link in links), links
+
+
 def readme_links():
     return set(re.findall(r"\]\(((?:lessons|assignments|solutions|docs)/[^)#]+)\)", (ROOT / "README.md").read_text()))
 

@@ -34,15 +34,16 @@ def test_sigmoid_construction_matches_a_keras_network_with_the_same_weights():
 
 
 def test_sign_construction_reproduces_the_slide_table_and_the_printed_formula_does_not():
-    # the slide's table: a1, h1, a2, h2, o columns for the points (1/2|3/2, 1/2|3/2)
-    a1, h1 = [-0.5, 0.5, 0.5, 1.5], [-1, 1, 1, 1]
-    a2, h2 = [-1.5, -0.5, -0.5, 0.5], [-1, -1, -1, 1]
-    o = [-1, 1, 1, -1]
+    # the slide's table: its a1, h1, a2, h2, o columns (our z1, h1, z2, h2, z3) for the
+    # points (1/2|3/2, 1/2|3/2)
+    z1, h1 = [-0.5, 0.5, 0.5, 1.5], [-1, 1, 1, 1]
+    z2, h2 = [-1.5, -0.5, -0.5, 0.5], [-1, -1, -1, 1]
+    z3 = [-1, 1, 1, -1]
     pre = SIGN_INPUTS @ SIGN_XOR["W1"] + SIGN_XOR["b1"]
     hidden, out = xor_net(SIGN_INPUTS, SIGN_XOR, "sign")
-    assert np.allclose(pre, np.column_stack([a1, a2]))
+    assert np.allclose(pre, np.column_stack([z1, z2]))
     assert np.array_equal(hidden, np.column_stack([h1, h2]))
-    assert np.allclose(hidden @ SIGN_XOR["W2"][:, 0] + SIGN_XOR["b2"], o)
+    assert np.allclose(hidden @ SIGN_XOR["W2"][:, 0] + SIGN_XOR["b2"], z3)
     assert np.array_equal(out, SIGN_TARGETS)
     _, printed = xor_net(SIGN_INPUTS, SIGN_XOR_AS_PRINTED, "sign")
     assert np.array_equal(printed, [-1, -1, -1, 1])  # o = h1 + h2 - 1 computes AND, not XOR

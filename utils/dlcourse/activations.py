@@ -1,6 +1,6 @@
-"""Activation functions and their derivatives, written from the formulas.
+"""Activation functions a = phi(z) and their derivatives, written from the formulas.
 
-Each ``*_derivative`` takes the pre-activation ``z`` and returns d(activation)/dz
+Each ``*_derivative`` takes the pre-activation ``z`` and returns phi'(z) = d a / d z
 elementwise; they are checked against numerical gradients and Keras in the tests.
 """
 

@@ -18,8 +18,9 @@ SCORES = ("dot", "general", "concat")
 def scores(queries, keys, kind="dot", w_a=None, v_a=None):
     """score(h_t, hbar_s) for every output step t and source position s.
 
-    dot: h_t . hbar_s;  general: h_t^T W_a hbar_s with ``w_a`` (d_q, d_k);
-    concat: v_a . tanh([h_t; hbar_s] W_a) with ``w_a`` (d_q + d_k, A) and ``v_a`` (A,).
+    Rows, as in lesson 13: dot: h_t . hbar_s;  general: h_t W_a hbar_s^T with ``w_a``
+    (d_q, d_k); concat: tanh([h_t, hbar_s] W_a) . v_a with ``w_a`` (d_q + d_k, A) and
+    ``v_a`` (A,), where [h_t, hbar_s] puts the two rows side by side.
     """
     q = check_array("queries", queries, shape=(None, None, None), dtype_kind="f")
     k = check_array("keys", keys, shape=(q.shape[0], None, None), dtype_kind="f")
@@ -40,7 +41,7 @@ def scores(queries, keys, kind="dot", w_a=None, v_a=None):
 
 
 def attend(queries, keys, kind="dot", w_a=None, v_a=None):
-    """Weights a_t(s) = softmax_s(score) and context c_t = sum_s a_t(s) hbar_s.
+    """Weights alpha_t(s) = softmax_s(score) and context c_t = sum_s alpha_t(s) hbar_s.
 
     Returns ``context`` (N, T, d_k) and ``weights`` (N, T, S).
     """
@@ -100,7 +101,7 @@ def reversal_data(n, length=6, symbols=10, seed=0):
 
 def build_seq2seq(kind="dot", symbols=10, length=6, units=64, embed_dim=16, pass_state=False):
     """Encoder LSTM -> decoder LSTM (teacher forcing) -> Luong attention ->
-    h~_t = tanh(W_c [c_t; h_t]) -> softmax(W_s h~_t).
+    h~_t = tanh([c_t, h_t] W_c) -> softmax(h~_t W_s).
 
     ``pass_state=False`` starts the decoder from zeros instead of the encoder's final
     state, so everything the decoder learns about the source comes through attention.
@@ -175,7 +176,7 @@ def attention_heatmap_widget(sources, predictions, weights):
         ax.set_yticks(range(w.shape[0]), [str(p) for p in predictions[example]])
         ax.set_xlabel("source symbol (position left to right)")
         ax.set_ylabel("output symbol (step top to bottom)")
-        ax.set_title(f"example {example}: attention weights a_t(s)")
+        ax.set_title(rf"example {example}: attention weights $\alpha_t(s)$")
         fig.colorbar(image, ax=ax)
         figures.show(fig)
         return {"weights": w, "source": sources[example], "prediction": predictions[example],

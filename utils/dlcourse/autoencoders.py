@@ -44,7 +44,7 @@ def build_dense_autoencoder(latent_dim=32, hidden=128, image_shape=(28, 28),
 
 
 def build_linear_autoencoder(latent_dim, pixels=784):
-    """x_hat = (x W + b) W* + c with no activations: its best code spans PCA's subspace."""
+    """x_hat = (x W + b) W* + b* with no activations: its best code spans PCA's subspace."""
     import keras
 
     encoder = keras.Sequential([keras.Input((pixels,)), keras.layers.Dense(latent_dim)], name="encoder")

@@ -64,7 +64,7 @@ def batchnorm_backward_staged(dout, cache):
     """The same gradients in training mode, one node of the graph at a time.
 
     Graph: d = x - mean; v = mean(d^2); s = 1/sqrt(v + eps); x_hat = d * s;
-    y = gamma * x_hat + beta.
+    z = gamma * x_hat + beta (the output, a pre-activation).
     """
     axes = tuple(range(dout.ndim - 1))
     m = dout.size // dout.shape[-1]
@@ -74,6 +74,6 @@ def batchnorm_backward_staged(dout, cache):
     dx_hat = dout * cache["gamma"]
     ds = np.sum(dx_hat * d, axis=axes)            # x_hat = d * s
     dv = ds * (-0.5) * s**3                       # s = (v + eps)^(-1/2)
-    dd = dx_hat * s + dv * 2.0 * d / m            # d reaches y through x_hat and v
+    dd = dx_hat * s + dv * 2.0 * d / m            # d reaches z through x_hat and v
     dx = dd - dd.sum(axis=axes) / m               # d = x - mean(x)
     return dx, dgamma, dbeta

@@ -21,6 +21,7 @@ def rel_error(a, b, eps=1e-12):
 def numerical_gradient(f, x, h=1e-5):
     """Central-difference gradient of the scalar function ``f`` at array ``x``.
 
+    Entry ``i`` is ``(f(x + h e_i) - f(x - h e_i)) / (2 h)`` with the step ``h``.
     ``x`` is changed in place one entry at a time and restored; use float64.
     """
     x = np.asarray(x)

@@ -111,9 +111,12 @@ def feature_maps(model, layer_name, images, batch_size=1000):
 
 
 def class_activation_maps(features, weights, class_index):
-    """CAM ``M_c(x, y) = sum_k w_k^c f_k(x, y)`` for features (N, H, W, K), weights (K, classes)."""
-    features = check_array("features (N, H, W, K)", features, shape=(None, None, None, None))
-    weights = check_array("weights (K, classes)", weights, shape=(features.shape[3], None))
+    """CAM ``M_c(i, j) = sum_k w_k^c f_k(i, j)`` for features (N, H, W, C), weights (C, K).
+
+    ``k`` runs over the C channels of the maps, ``c`` is a class out of K (the CAM paper's letters).
+    """
+    features = check_array("features (N, H, W, C)", features, shape=(None, None, None, None))
+    weights = check_array("weights (C, K)", weights, shape=(features.shape[3], None))
     return features @ weights[:, class_index]
 
 

@@ -23,10 +23,11 @@ def _whole(name, value, low):
 
 
 def output_size(size, kernel, padding=0, stride=1, floor=False):
-    """Output length ``O = (W - K + 2P)/S + 1`` of a sliding window.
+    """Output length ``O = (I - K + 2P)/S + 1`` of a sliding window along one axis
+    (``size`` is I, ``kernel`` K, ``padding`` P, ``stride`` S).
 
     ``padding`` is the number of zeros added on each side, or Keras's ``"valid"``
-    (no padding, extra rows dropped) or ``"same"`` (``O = ceil(W/S)``).
+    (no padding, extra rows dropped) or ``"same"`` (``O = ceil(I/S)``).
     Raises ``ValueError`` with the arithmetic when the window does not fit: a
     kernel larger than the padded input, or a stride that leaves input rows no
     window reaches. ``floor=True`` drops those rows instead, as frameworks do.
@@ -105,7 +106,7 @@ def _check_conv(x, w, b):
 def conv2d_naive(x, w, b=None, stride=1, padding=0):
     """Cross-correlation with four loops, read straight off the formula
 
-    ``y[n, i, j, k] = b[k] + sum_{u, v, c} x[n, i*S + u, j*S + v, c] * w[u, v, c, k]``.
+    ``z[n, i, j, k] = b[k] + sum_{u, v, c} x[n, i*S + u, j*S + v, c] * w[u, v, c, k]``.
     ``padding``: zeros per side, ``"valid"`` or ``"same"``; ``stride``: int or pair.
     """
     x, w, b = _check_conv(x, w, b)
@@ -154,7 +155,7 @@ def true_convolve2d(image, kernel, stride=1, padding=0):
 
 
 def correlate1d(signal, kernel, padding=0, stride=1):
-    """Cross-correlate a 1-D signal: ``y[t] = sum_k w[k] x[t*S + k]`` (zero padding)."""
+    """Cross-correlate a 1-D signal: ``z[t] = sum_k w[k] x[t*S + k]`` (zero padding)."""
     signal = check_array("signal", signal, shape=(None,), dtype_kind="fiu").astype(np.float64)
     kernel = check_array("kernel", kernel, shape=(None,), dtype_kind="fiu").astype(np.float64)
     before, after = padding_amounts(len(signal), len(kernel), stride, padding)
@@ -164,7 +165,7 @@ def correlate1d(signal, kernel, padding=0, stride=1):
 
 
 def true_convolve1d(signal, kernel, padding=0, stride=1):
-    """Textbook 1-D convolution ``y[t] = sum_k w[k] x[t - k]``: flip, then cross-correlate."""
+    """Textbook 1-D convolution ``z[t] = sum_k w[k] x[t - k]``: flip, then cross-correlate."""
     kernel = check_array("kernel", kernel, shape=(None,), dtype_kind="fiu")
     return correlate1d(signal, kernel[::-1], padding, stride)
 

@@ -126,7 +126,7 @@ def describe_output_size(size, kernel, padding, stride):
 
 
 def stride_padding_widget():
-    """Sliders for input size W, kernel K, padding P and stride S; draws the windows.
+    """Sliders for input size I, kernel K, padding P and stride S; draws the windows.
 
     ``widget.result`` is :func:`describe_output_size`'s dictionary; a setting that does
     not fit shows the message and the uncovered cells in red, never a traceback.
@@ -179,7 +179,7 @@ def stride_padding_widget():
 
     return widgets.interactive(
         show,
-        size=widgets.IntSlider(value=7, min=1, max=16, description="input W", continuous_update=False),
+        size=widgets.IntSlider(value=7, min=1, max=16, description="input I", continuous_update=False),
         kernel=widgets.IntSlider(value=3, min=1, max=7, description="kernel K", continuous_update=False),
         padding=widgets.IntSlider(value=0, min=0, max=3, description="padding P", continuous_update=False),
         stride=widgets.IntSlider(value=1, min=1, max=5, description="stride S", continuous_update=False),

@@ -115,15 +115,15 @@ def subsample(sentences, counts, threshold, rng):
 def skipgram_loss_and_grads(w_in, w_out, centre, context, negatives):
     """Negative-sampling loss, averaged over the batch, and its gradients.
 
-    For centre vector v = w_in[c], true context u_o = w_out[o] and noise words u_k:
-    loss = -log s(u_o.v) - sum_k log s(-u_k.v), with s the sigmoid.
-    ``centre``, ``context`` (B,), ``negatives`` (B, K). Returns loss, dw_in, dw_out.
+    For centre vector v = w_in[c], true context u_o = w_out[o] and k noise words u_j:
+    loss = -log s(u_o.v) - sum_j log s(-u_j.v), with s the sigmoid.
+    ``centre``, ``context`` (B,), ``negatives`` (B, k). Returns loss, dw_in, dw_out.
     """
     v = w_in[centre]                                  # (B, D)
     u_pos = w_out[context]                            # (B, D)
-    u_neg = w_out[negatives]                          # (B, K, D)
+    u_neg = w_out[negatives]                          # (B, k, D)
     s_pos = np.sum(u_pos * v, axis=1)                 # (B,)
-    s_neg = np.einsum("bkd,bd->bk", u_neg, v)         # (B, K)
+    s_neg = np.einsum("bkd,bd->bk", u_neg, v)         # (B, k)
     batch = len(centre)
     loss = -(np.sum(np.log(sigmoid(s_pos))) + np.sum(np.log(sigmoid(-s_neg)))) / batch
     g_pos = (sigmoid(s_pos) - 1.0) / batch            # dloss/ds_pos

@@ -1,10 +1,12 @@
 """The decks' one-hidden-layer example as a computational graph: values forward, gradients back.
 
-One example ``x (2,)`` goes through ``a = x @ W1 + b1`` (``W1 (2, 2)``: ``W1[i, j]``
-joins input ``i`` to hidden unit ``j``), ``h = sigmoid(a)``, ``s = h @ w2 + b2`` and
-an output ``y_hat``: either linear (``y_hat = s``, loss ``L = (y_hat - t)^2 / 2``, as
-in the MLP deck) or sigmoid (``y_hat = sigmoid(s)``, cross-entropy
-``L = -[t log y_hat + (1 - t) log(1 - y_hat)]``, as in the backprop deck).
+One example ``x (2,)`` goes through ``z = x @ W1 + b1`` (``W1 (2, 2)``: ``W1[i, j]``
+is the weight from input ``i`` to hidden unit ``j``), ``h = sigmoid(z)``,
+``z_out = h @ w2 + b2`` and an output ``y_hat``: either linear (``y_hat = z_out``, loss
+``L = (y_hat - y)^2 / 2``, as in the MLP deck) or sigmoid (``y_hat = sigmoid(z_out)``,
+cross-entropy ``L = -[y log y_hat + (1 - y) log(1 - y_hat)]``, as in the backprop deck).
+The label ``y`` is the argument ``target``. Lesson 05 writes the output weights ``w2``
+and bias ``b2`` as ``v = (v1, v2)`` and ``c``, as lesson 04 does.
 """
 
 import numpy as np
@@ -13,9 +15,10 @@ from dlcourse import figures
 from dlcourse.activations import sigmoid
 from dlcourse.checks import check_array
 
-# The MLP deck's worked example: x = (0.5, 0.5), target 1, learning rate 0.1.
-# Hidden unit 1 has weights (1, 1) and bias 0, unit 2 has (0, 1) and bias -2;
-# the output weights and bias are all 1.
+# The MLP deck's worked example: x = (0.5, 0.5), label y = 1, learning rate 0.1.
+# Hidden unit 1 has weights (1, 1) and bias 0, unit 2 has (0, 1) and bias -2 (so
+# the columns of W1, one per hidden unit, are (1, 1) and (0, 1)); the output weights
+# and bias are all 1.
 DECK_EXAMPLE = {
     "x": np.array([0.5, 0.5]),
     "target": 1.0,
@@ -26,8 +29,9 @@ DECK_EXAMPLE = {
 }
 DECK_LEARNING_RATE = 0.1
 
-# What the slides printed (deck naming: w_j^(2) output weights with w_0 the bias,
-# w_ji^(1) from input i to hidden unit j with w_j0 the bias).
+# What the slides printed, under the deck's names: w_j^(2) are the output weights with
+# w_0 the bias; w_ji^(1) is the weight into hidden unit j from input i, with w_j0 the
+# bias. The deck's w_ji is the course's W_ij = W1[i-1, j-1] (see deck_notation).
 SLIDE_PRINTED = {
     "h1": 0.269, "h2": 0.818, "y_hat": 2.087,
     "w1": 1.029, "w2": 1.089, "w0": 1.109,
@@ -41,8 +45,10 @@ OUTPUTS = ("linear", "sigmoid")
 def forward_backward(x, target, W1, b1, w2, b2, output="linear"):
     """Every node's value on the way forward and the loss's gradient on the way back.
 
-    Returns ``{"values": {...}, "grads": {...}}``; the gradient of each node or
-    parameter ``p`` is stored as ``grads[p] = dL/dp``.
+    ``target`` is the label ``y``. Returns ``{"values": {...}, "grads": {...}}``
+    with the nodes ``x``, ``z`` (hidden pre-activations), ``h``, ``z_out`` (output
+    pre-activation), ``y_hat`` and ``loss``; the gradient of each node or parameter
+    ``p`` is stored as ``grads[p] = dL/dp``.
     """
     if output not in OUTPUTS:
         raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
@@ -51,27 +57,28 @@ def forward_backward(x, target, W1, b1, w2, b2, output="linear"):
     b1 = check_array("b1", b1, shape=(2,), dtype_kind="fi").astype(np.float64)
     w2 = check_array("w2", w2, shape=(2,), dtype_kind="fi").astype(np.float64)
     if output == "sigmoid" and not 0 <= target <= 1:
-        raise ValueError(f"with a sigmoid output the target must lie in [0, 1], got {target}")
+        raise ValueError(f"with a sigmoid output the label y must lie in [0, 1], got {target}")
 
-    a = x @ W1 + b1
-    h = sigmoid(a)
-    s = float(h @ w2 + b2)
+    y = target
+    z = x @ W1 + b1
+    h = sigmoid(z)
+    z_out = float(h @ w2 + b2)
     if output == "linear":
-        y_hat = s
-        loss = 0.5 * (y_hat - target) ** 2
-        dy_hat = y_hat - target
-        ds = dy_hat                                   # dy_hat/ds = 1
+        y_hat = z_out
+        loss = 0.5 * (y_hat - y) ** 2
+        dy_hat = y_hat - y
+        dz_out = dy_hat                               # dy_hat/dz_out = 1
     else:
-        y_hat = float(sigmoid(s))
-        loss = -(target * np.log(y_hat) + (1 - target) * np.log(1 - y_hat))
-        dy_hat = -target / y_hat + (1 - target) / (1 - y_hat)
-        ds = dy_hat * y_hat * (1 - y_hat)             # simplifies to y_hat - target
-    dh = ds * w2
-    da = dh * h * (1 - h)
-    values = {"x": x, "a": a, "h": h, "s": s, "y_hat": y_hat, "loss": float(loss)}
+        y_hat = float(sigmoid(z_out))
+        loss = -(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
+        dy_hat = -y / y_hat + (1 - y) / (1 - y_hat)
+        dz_out = dy_hat * y_hat * (1 - y_hat)         # simplifies to y_hat - y
+    dh = dz_out * w2
+    dz = dh * h * (1 - h)
+    values = {"x": x, "z": z, "h": h, "z_out": z_out, "y_hat": y_hat, "loss": float(loss)}
     grads = {
-        "y_hat": float(dy_hat), "s": float(ds), "h": dh, "a": da,
-        "x": W1 @ da, "W1": np.outer(x, da), "b1": da, "w2": ds * h, "b2": float(ds),
+        "y_hat": float(dy_hat), "z_out": float(dz_out), "h": dh, "z": dz,
+        "x": W1 @ dz, "W1": np.outer(x, dz), "b1": dz, "w2": dz_out * h, "b2": float(dz_out),
     }
     return {"values": values, "grads": grads}
 
@@ -85,7 +92,13 @@ def sgd_step(params, grads, learning_rate):
 
 
 def deck_notation(params):
-    """Rename parameters to the slide's names (w1, w2, w0, w11, ..., w20)."""
+    """Rename parameters to the slide's names (w1, w2, w0, w11, ..., w20).
+
+    The deck writes ``w_ji`` for the weight into hidden unit ``j`` from input ``i``, the
+    reverse of the course's ``W_ij`` (from ``i`` to ``j``): the deck's ``w12`` is our
+    ``W_21 = W1[1, 0]``. Its ``w1, w2, w0`` are the output weights ``w2[0], w2[1]``
+    and the bias ``b2`` (lesson 05's ``v1, v2, c``).
+    """
     W1, b1, w2 = params["W1"], params["b1"], params["w2"]
     return {
         "w1": w2[0], "w2": w2[1], "w0": params["b2"],
@@ -95,16 +108,17 @@ def deck_notation(params):
 
 
 def graph_widget(params=DECK_EXAMPLE):
-    """Sliders for the input, target and output weights; draws the graph with values
-    (black) and gradients dL/d(node) (red). ``widget.result`` is ``forward_backward``'s dict.
+    """Sliders for the input, the label y and the output weights v1, v2 (``w2``); draws
+    the graph with values (black) and gradients dL/d(node) (red). ``widget.result`` is
+    ``forward_backward``'s dict.
     """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
-    positions = {"x1": (0, 1), "x2": (0, 0), "a1": (1, 1), "a2": (1, 0), "h1": (2, 1),
-                 "h2": (2, 0), "s": (3, 0.5), "y_hat": (4, 0.5), "L": (5, 0.5)}
-    edges = [("x1", "a1"), ("x1", "a2"), ("x2", "a1"), ("x2", "a2"), ("a1", "h1"),
-             ("a2", "h2"), ("h1", "s"), ("h2", "s"), ("s", "y_hat"), ("y_hat", "L")]
+    positions = {"x1": (0, 1), "x2": (0, 0), "z1": (1, 1), "z2": (1, 0), "h1": (2, 1),
+                 "h2": (2, 0), "z_out": (3, 0.5), "y_hat": (4, 0.5), "L": (5, 0.5)}
+    edges = [("x1", "z1"), ("x1", "z2"), ("x2", "z1"), ("x2", "z2"), ("z1", "h1"),
+             ("z2", "h2"), ("h1", "z_out"), ("h2", "z_out"), ("z_out", "y_hat"), ("y_hat", "L")]
 
     def show(x1, x2, target, v1, v2, output):
         try:
@@ -116,9 +130,9 @@ def graph_widget(params=DECK_EXAMPLE):
         values, grads = result["values"], result["grads"]
         labels = {
             "x1": (values["x"][0], grads["x"][0]), "x2": (values["x"][1], grads["x"][1]),
-            "a1": (values["a"][0], grads["a"][0]), "a2": (values["a"][1], grads["a"][1]),
+            "z1": (values["z"][0], grads["z"][0]), "z2": (values["z"][1], grads["z"][1]),
             "h1": (values["h"][0], grads["h"][0]), "h2": (values["h"][1], grads["h"][1]),
-            "s": (values["s"], grads["s"]), "y_hat": (values["y_hat"], grads["y_hat"]),
+            "z_out": (values["z_out"], grads["z_out"]), "y_hat": (values["y_hat"], grads["y_hat"]),
             "L": (values["loss"], 1.0),
         }
         fig, ax = plt.subplots(figsize=(12, 3.8))
@@ -132,7 +146,7 @@ def graph_widget(params=DECK_EXAMPLE):
             ax.text(px, py - 0.03, f"{value:.4f}", ha="center", fontsize=9)
             ax.text(px, py - 0.13, f"{grad:+.4f}", ha="center", fontsize=9, color="red")
         ax.text(0, -0.45, f"W1 = {params['W1'].tolist()}, b1 = {params['b1'].tolist()}, "
-                f"w2 = [{v1}, {v2}], b2 = {params['b2']};  dL/dw2 = {np.round(grads['w2'], 4)}, "
+                f"v = [{v1}, {v2}], c = {params['b2']};  dL/dv = {np.round(grads['w2'], 4)}, "
                 f"dL/dW1 = {np.round(grads['W1'], 4).tolist()}", fontsize=9)
         ax.set_title(f"{output} output: values (black) and gradients dL/d(node) (red)")
         ax.set_xlim(-0.5, 5.5)
@@ -146,8 +160,8 @@ def graph_widget(params=DECK_EXAMPLE):
         show,
         x1=widgets.FloatSlider(value=float(params["x"][0]), description="x1", **slider),
         x2=widgets.FloatSlider(value=float(params["x"][1]), description="x2", **slider),
-        target=widgets.FloatSlider(value=float(params["target"]), description="target t", **slider),
-        v1=widgets.FloatSlider(value=float(params["w2"][0]), description="w2[0]", **slider),
-        v2=widgets.FloatSlider(value=float(params["w2"][1]), description="w2[1]", **slider),
+        target=widgets.FloatSlider(value=float(params["target"]), description="label y", **slider),
+        v1=widgets.FloatSlider(value=float(params["w2"][0]), description="v1", **slider),
+        v2=widgets.FloatSlider(value=float(params["w2"][1]), description="v2", **slider),
         output=widgets.Dropdown(options=OUTPUTS, value="linear", description="output"),
     )

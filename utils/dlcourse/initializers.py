@@ -42,8 +42,8 @@ def init_variance(scheme, fan_in, fan_out, std=0.01):
 def init_weights(scheme, fan_in, fan_out, rng, std=0.01, distribution="normal"):
     """A (fan_in, fan_out) weight matrix drawn by ``scheme``.
 
-    ``distribution="uniform"`` draws from [-a, a] with a = sqrt(3 variance), which
-    has the same variance as the normal version (e.g. a = sqrt(6/(fan_in+fan_out))
+    ``distribution="uniform"`` draws from [-r, r] with r = sqrt(3 variance), which
+    has the same variance as the normal version (e.g. r = sqrt(6/(fan_in+fan_out))
     for Xavier, sqrt(6/fan_in) for He).
     """
     variance = init_variance(scheme, fan_in, fan_out, std)

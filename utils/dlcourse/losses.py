@@ -1,8 +1,10 @@
 """Loss functions and their derivatives with respect to the prediction, and the
 activation & loss explorer.
 
-All losses are elementwise (no mean): ``loss(y_hat, y)`` has the shape of its
-inputs, and ``*_derivative`` is d loss / d y_hat. Probabilities must lie in (0, 1).
+All losses are per example, elementwise (no mean): ``loss(y_hat, y)`` is the loss
+ell of docs/NOTATION.md, with the prediction y_hat first and the label y second, and
+has the shape of its inputs; ``*_derivative`` is d ell / d y_hat. Probabilities must
+lie in (0, 1).
 """
 
 import numpy as np
@@ -15,7 +17,7 @@ def _pair(y_hat, y):
     y_hat = np.asarray(y_hat, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if y_hat.shape != y.shape:
-        raise ValueError(f"prediction shape {y_hat.shape} and target shape {y.shape} differ")
+        raise ValueError(f"prediction shape {y_hat.shape} and label shape {y.shape} differ")
     return y_hat, y
 
 
@@ -51,15 +53,16 @@ def cross_entropy_derivative(y_hat, y):
 
 
 def categorical_cross_entropy(p, t, axis=-1):
-    """-sum_k t_k log p_k along ``axis`` (t one-hot or a distribution)."""
+    """-sum_k y_k log p_k along ``axis``, for probabilities p and the label y given as
+    ``t``: one-hot, or a distribution."""
     p, t = _pair(p, t)
     _probabilities(p)
     return -np.sum(t * np.log(p), axis=axis)
 
 
 def softmax_cross_entropy_gradient(z, t, axis=-1):
-    """Gradient of -sum t log softmax(z) with respect to the logits z: softmax(z) - t
-    (for t summing to one)."""
+    """Gradient of -sum_k y_k log softmax(z)_k with respect to the logits z: p - y, with
+    p = softmax(z) and the label y given as ``t`` (one-hot, or any y summing to one)."""
     return activations.softmax(z, axis=axis) - np.asarray(t, dtype=np.float64)
 
 
@@ -70,7 +73,7 @@ def l1(y_hat, y):
 
 
 def l1_derivative(y_hat, y):
-    """sign(y_hat - y) (0 at the kink)."""
+    """sgn(y_hat - y), the mathematical sign (np.sign, 0 at the kink), not the threshold unit."""
     y_hat, y = _pair(y_hat, y)
     return np.sign(y_hat - y)
 
@@ -88,7 +91,9 @@ def l2_derivative(y_hat, y):
 
 
 def zero_one(y_hat, y):
-    """1 where the sign of the score y_hat disagrees with the label y in {-1, +1}, else 0."""
+    """1 where the margin y * y_hat <= 0 for a score y_hat and a label y in {-1, +1}, else 0.
+
+    A score of exactly 0 counts as a mistake for either label, as in the perceptron."""
     y_hat, y = _pair(y_hat, y)
     return (y * y_hat <= 0).astype(np.float64)
 
@@ -111,10 +116,11 @@ def hinge_derivative(y_hat, y):
     return np.where(y * y_hat < 1, -y, 0.0)
 
 
-# name -> (f(z, target), f'(z, target), domain of z, allowed targets) for the explorer.
+# name -> (f(z, y), f'(z, y), domain of z, allowed labels y) for the explorer: z is the
+# pre-activation of an activation, or the prediction y_hat of a loss.
 def _activation(name):
     f, df = activations.ACTIVATIONS[name]
-    return (lambda z, t: f(z)), (lambda z, t: df(z)), (-5.0, 5.0), None
+    return (lambda z, y: f(z)), (lambda z, y: df(z)), (-5.0, 5.0), None
 
 
 FUNCTIONS = {
@@ -132,22 +138,23 @@ FUNCTIONS = {
 
 def explore(name, z, target=1.0, h=1e-5):
     """Value, analytic derivative and central-difference derivative of FUNCTIONS[name]
-    at the points z (the target is used by the losses). Returns a dict of arrays."""
+    at the points z (the losses use the target, their label y). Returns a dict of arrays."""
     if name not in FUNCTIONS:
         raise ValueError(f"unknown function {name!r}; choose from {list(FUNCTIONS)}")
     f, df, _, targets = FUNCTIONS[name]
     if targets is not None and target not in targets:
         raise ValueError(f"{name} needs a target in {targets}, got {target}")
     z = np.array(z, dtype=np.float64)
-    t = np.full_like(z, target)
-    numerical = numerical_gradient(lambda v: float(np.sum(f(v, t))), z.copy(), h=h)
-    return {"z": z, "value": f(z, t), "derivative": df(z, t), "numerical": numerical}
+    y = np.full_like(z, target)
+    numerical = numerical_gradient(lambda v: float(np.sum(f(v, y))), z.copy(), h=h)
+    return {"z": z, "value": f(z, y), "derivative": df(z, y), "numerical": numerical}
 
 
 def explorer_widget():
-    """Pick an activation or a loss, a target and a point: plots the function, its
-    derivative, and numerical derivatives on top. ``widget.result`` holds the value,
-    ``derivative`` and ``numerical`` at the chosen point (or ``message``)."""
+    """Pick an activation or a loss, a target (the label y) and a point: plots the
+    function, its derivative, and numerical derivatives on top. ``widget.result``
+    holds the value, ``derivative`` and ``numerical`` at the chosen point (or
+    ``message``)."""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
@@ -175,7 +182,7 @@ def explorer_widget():
         axes[1].legend()
         for ax in axes:
             ax.axhline(0, color="gray", lw=0.5)
-            ax.set_xlabel("z (activation input) or y_hat (prediction)")
+            ax.set_xlabel("z (pre-activation) or y_hat (prediction)")
         figures.show(fig)
         return {"value": float(here["value"][0]), "derivative": float(here["derivative"][0]),
                 "numerical": float(here["numerical"][0])}

@@ -1,14 +1,16 @@
 """LSTM and GRU layers in NumPy that load Keras weights, and the decks' memory LSTM.
 
-Weights are Keras's ``layer.get_weights()``: ``W (D, kH)``, ``U (H, kH)``, ``b``.
+Weights are Keras's ``layer.get_weights()``: ``W (D, kH)`` (``kernel``), ``U (H, kH)``
+(``recurrent_kernel``, which plays the part of the vanilla RNN's ``Wh``), ``b``.
 LSTM (k = 4), gate blocks in the order ``[i, f, g, o]`` (Keras calls g "c")::
 
     i = sigmoid(x W_i + h U_i + b_i)     f, o likewise      g = tanh(x W_g + h U_g + b_g)
     c_t = f * c_{t-1} + i * g            h_t = o * tanh(c_t)
 
-GRU (k = 3), blocks ``[z, r, n]``. Keras's default ``reset_after=True`` (``b (2, 3H)``:
-input and recurrent biases) resets *after* the recurrent product; ``reset_after=False``
-(``b (3H,)``, the Cho et al. 2014 form in the decks) resets the state *before* it::
+GRU (k = 3), blocks ``[z, r, n]`` (``z`` is the update gate, Keras's name). Keras's
+default ``reset_after=True`` (``b (2, 3H)``: input and recurrent biases) resets *after*
+the recurrent product; ``reset_after=False`` (``b (3H,)``, the Cho et al. 2014 form in
+the decks) resets the state *before* it::
 
     z = sigmoid(x W_z + h U_z + b_z)     r likewise
     n = tanh(x W_n + b_n + r * (h U_n + b'_n))     (reset_after=True)
@@ -53,8 +55,8 @@ def _initial(name, value, n, units):
 def lstm_step(x, h_prev, c_prev, W, U, b, activation="tanh"):
     """One LSTM step: returns ``h, c`` and the gates ``{"i", "f", "g", "o"}``."""
     act = _cell_activation(activation)
-    a = x @ W + h_prev @ U + b
-    i, f, g, o = np.split(a, 4, axis=-1)
+    z = x @ W + h_prev @ U + b                # the four blocks of pre-activations
+    i, f, g, o = np.split(z, 4, axis=-1)
     gates = {"i": sigmoid(i), "f": sigmoid(f), "g": act(g), "o": sigmoid(o)}
     c = gates["f"] * c_prev + gates["i"] * gates["g"]
     h = gates["o"] * act(c)

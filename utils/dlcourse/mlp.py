@@ -44,7 +44,7 @@ def activation_forward(z, name):
 
 
 def activation_backward(dout, z, name):
-    """``dL/dz = dL/da * a'(z)``: elementwise, since ``a = f(z)`` entry by entry."""
+    """``dL/dz = dL/da * phi'(z)``: elementwise, since ``a = phi(z)`` entry by entry."""
     dout = check_array("dout", dout, shape=np.shape(z), dtype_kind="f")
     return dout * _activation(name)[1](z)
 
@@ -75,7 +75,10 @@ def softmax_cross_entropy(logits, y):
 
 
 def mse_loss(pred, target):
-    """Half mean squared error ``0.5 * mean_n ||pred_n - target_n||^2`` and its gradient."""
+    """Half mean squared error of predictions ``pred`` (y_hat) against labels ``target`` (y).
+
+    ``L = 0.5 * mean_n ||y_hat_n - y_n||^2``; returns ``(L, dL/dy_hat)``.
+    """
     pred = check_array("predictions", pred, shape=(None, None), dtype_kind="f")
     target = check_array("targets", target, shape=pred.shape, dtype_kind="fi")
     diff = pred - target
@@ -86,8 +89,11 @@ LOSSES = {"softmax": softmax_cross_entropy, "mse": mse_loss}
 
 
 def count_parameters(sizes):
-    """Weights plus biases of a chain of Dense layers with the given layer sizes."""
-    return sum(d * h + h for d, h in zip(sizes[:-1], sizes[1:]))
+    """Weights plus biases of a chain of Dense layers with sizes ``[n_0, ..., n_d]``.
+
+    That is ``sum_{l=1..d} (n_{l-1} + 1) * n_l``: a weight per edge, a bias per unit.
+    """
+    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
 
 
 def epoch_orders(n, epochs, seed=0):
@@ -97,7 +103,8 @@ def epoch_orders(n, epochs, seed=0):
 
 
 class MLP:
-    """Dense layers of the given ``sizes`` with one activation between them.
+    """Dense layers of the given ``sizes`` (``[D, H, ..., n_out]``) with one activation
+    ``phi`` between them.
 
     ``loss="softmax"`` treats the last layer as class logits (softmax cross-entropy);
     ``loss="mse"`` makes it a regression output. Weights are drawn with He scaling
@@ -114,12 +121,12 @@ class MLP:
         gain = 2.0 if activation == "relu" else 1.0
         self.sizes, self.activation, self.loss = list(sizes), activation, loss
         self.params = [
-            (rng.normal(0.0, np.sqrt(gain / d), size=(d, h)), np.zeros(h))
-            for d, h in zip(sizes[:-1], sizes[1:])
+            (rng.normal(0.0, np.sqrt(gain / n_in), size=(n_in, n_out)), np.zeros(n_out))
+            for n_in, n_out in zip(sizes[:-1], sizes[1:])
         ]
 
     def forward(self, X):
-        """Output of the network and the cache of inputs/pre-activations for backward."""
+        """Output of the network and the cache of each layer's input and pre-activation ``z``."""
         cache = []
         out = np.asarray(X, dtype=np.float64)
         for i, (W, b) in enumerate(self.params):
@@ -157,11 +164,11 @@ class MLP:
     def fit(self, X, y, epochs=30, batch_size=32, learning_rate=0.1, momentum=0.9, seed=0):
         """Mini-batch SGD with (heavy-ball) momentum; returns per-epoch loss and time.
 
-        The velocity of each parameter is ``v = momentum * v - learning_rate * grad``
-        and the step is ``param += v``, as in ``keras.optimizers.SGD(momentum=...)``.
+        The velocity ``m`` of each parameter is ``m = momentum * m - learning_rate * grad``
+        and the step is ``param += m``, as in ``keras.optimizers.SGD(momentum=...)``.
         """
         X = check_array("X", X, shape=(None, self.sizes[0]), dtype_kind="fiu").astype(np.float64)
-        velocity = [(np.zeros_like(W), np.zeros_like(b)) for W, b in self.params]
+        velocity = [(np.zeros_like(W), np.zeros_like(b)) for W, b in self.params]  # one m per parameter
         history = {"loss": [], "seconds": 0.0}
         start = time.perf_counter()
         for order in epoch_orders(len(X), epochs, seed):
@@ -173,13 +180,13 @@ class MLP:
                     raise FloatingPointError(
                         f"the loss became {loss}: learning rate {learning_rate} is too large")
                 losses.append(loss)
-                for (W, b), (vW, vb), (dW, db) in zip(self.params, velocity, grads):
-                    vW *= momentum
-                    vW -= learning_rate * dW
-                    vb *= momentum
-                    vb -= learning_rate * db
-                    W += vW
-                    b += vb
+                for (W, b), (mW, mb), (dW, db) in zip(self.params, velocity, grads):
+                    mW *= momentum
+                    mW -= learning_rate * dW
+                    mb *= momentum
+                    mb -= learning_rate * db
+                    W += mW
+                    b += mb
             history["loss"].append(float(np.mean(losses)))
         history["seconds"] = time.perf_counter() - start
         return history

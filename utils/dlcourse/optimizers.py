@@ -45,9 +45,9 @@ class SGD(Optimizer):
 
 
 class Momentum(Optimizer):
-    """Heavy-ball momentum, Keras form: m <- beta*m - lr*g ; w <- w + m.
+    """Heavy-ball momentum, Keras form: m <- beta*m - lr*g ; w <- w + m (beta = ``momentum``).
 
-    The decks write v <- gamma*v + lr*g ; w <- w - v: the same with m = -v.
+    The decks write v <- gamma*v + lr*g ; w <- w - v: the same with gamma = beta, v = -m.
     """
 
     def __init__(self, learning_rate, momentum=0.9):
@@ -66,8 +66,9 @@ class Momentum(Optimizer):
 class Nesterov(Momentum):
     """Nesterov momentum in Keras's (Sutskever/Bengio) form, with the gradient at w.
 
-    m <- beta*m - lr*g ; w <- w + beta*m - lr*g. Storing the look-ahead point
-    as the parameters turns the deck's g(w - gamma*v) into g(w).
+    m <- beta*m - lr*g ; w <- w + beta*m - lr*g. The textbook form takes the gradient
+    at the look-ahead point w + beta*m (the deck's w - gamma*v); storing that point
+    as the parameters makes it the gradient at w.
     """
 
     def update(self, w, g, lr):

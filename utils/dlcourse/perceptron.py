@@ -1,8 +1,11 @@
 """The perceptron: the sign update with the bias trick, the decks' sigmoid neuron
-trained by gradient descent, and the one-weight model y = wx.
+trained by gradient descent, and the one-weight model y_hat = w x.
 
 Labels for the sign perceptron are -1 and +1. Weights carry the bias first:
-``w = [b, w_1, ..., w_D]`` acts on ``[1, x_1, ..., x_D]`` (the bias trick).
+``w = [b, w_1, ..., w_D]`` acts on ``[1, x_1, ..., x_D]`` (the bias trick), so the
+pre-activation is ``z = w . [1, x]``. Notation as in docs/NOTATION.md: the threshold
+unit is sign(z) = +1 if z >= 0, else -1, and a margin y z <= 0 is a mistake for
+either label.
 """
 
 import numpy as np
@@ -19,17 +22,21 @@ def add_bias(X):
 
 
 def perceptron_predict(w, X):
-    """+1 where w . [1, x] > 0, else -1, for each row of X (N, D); w has shape (D + 1,)."""
+    """The threshold unit sign(z) for each row of X (N, D), with z = w . [1, x] and w of
+    shape (D + 1,): +1 where z >= 0, else -1 (so sign(0) = +1, as in the decks;
+    scikit-learn's Perceptron predicts the negative class at z = 0)."""
     Xb = add_bias(X)
     w = check_array("w", w, shape=(Xb.shape[1],), dtype_kind="fiu")
-    return np.where(Xb @ w > 0, 1, -1)
+    return np.where(Xb @ w >= 0, 1, -1)
 
 
 def perceptron_update(w, x, y, lr=1.0):
     """One perceptron step on example (x, y), y in {-1, +1}.
 
-    A mistake (y * w.[1, x] <= 0, so a point on the boundary counts) moves the
-    weights by lr * y * [1, x]; a correct point leaves them alone.
+    A mistake is a margin y * w.[1, x] <= 0, for either label: a point on the
+    boundary counts, even though sign(0) = +1 (``perceptron_predict``) predicts +1
+    there. A mistake moves the weights by lr * y * [1, x]; a correct point leaves
+    them alone.
     Returns (new weights, whether it was a mistake).
     """
     x = check_array("x", x, shape=(None,), dtype_kind="fiu")
@@ -68,23 +75,26 @@ def train_perceptron(X, y, w0=None, lr=1.0, max_epochs=20):
 
 
 def sigmoid_neuron_step(w, b, x, t, lr):
-    """One gradient-descent step of the decks' neuron y = sigmoid(b + w.x), L = (t - y)^2 / 2.
+    """One gradient-descent step of the decks' neuron y_hat = sigmoid(z), z = b + w.x, on
+    an example x with label ``t`` (the label y of docs/NOTATION.md), loss
+    L = (y_hat - t)^2 / 2.
 
-    dL/dw_i = (y - t) * y (1 - y) * x_i and dL/db = (y - t) * y (1 - y).
-    Returns a dict with the forward values, the gradients and the new w, b.
+    dL/dw_i = (y_hat - t) * y_hat (1 - y_hat) * x_i and dL/db = (y_hat - t) * y_hat (1 - y_hat).
+    Returns a dict with the forward values ``z``, ``y_hat`` and ``loss``, the gradients
+    ``grad_w``, ``grad_b`` and the new ``w``, ``b``.
     """
     x = check_array("x", x, shape=(None,), dtype_kind="fiu").astype(np.float64)
     w = check_array("w", w, shape=x.shape, dtype_kind="fiu").astype(np.float64)
-    a = b + w @ x
-    y = float(sigmoid(a))
-    delta = (y - t) * y * (1.0 - y)
+    z = b + w @ x
+    y_hat = float(sigmoid(z))
+    delta = (y_hat - t) * y_hat * (1.0 - y_hat)
     grad_w, grad_b = delta * x, delta
-    return {"a": a, "y": y, "loss": 0.5 * (t - y) ** 2, "grad_w": grad_w, "grad_b": grad_b,
+    return {"z": z, "y_hat": y_hat, "loss": 0.5 * (y_hat - t) ** 2, "grad_w": grad_w, "grad_b": grad_b,
             "w": w - lr * grad_w, "b": b - lr * grad_b}
 
 
 def fit_wx(x, y, w0=0.0, lr=0.01, steps=50):
-    """Full-batch gradient descent on L(w) = mean((y - w x)^2) / 2 for y = w x.
+    """Full-batch gradient descent on L(w) = mean((y - w x)^2) / 2 for y_hat = w x.
 
     dL/dw = -mean((y - w x) x). Returns (weights per step, losses per step),
     each of length steps + 1. Diverges when lr > 2 / mean(x^2).

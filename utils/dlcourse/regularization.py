@@ -1,8 +1,10 @@
 """Regularisation: L1/L2 penalties, dropout (two ways) and early stopping.
 
-Penalties use Keras's convention: ``keras.regularizers.L2(l2)`` adds
-``l2 * sum(w**2)`` and ``L1(l1)`` adds ``l1 * sum(|w|)`` to the loss. The decks
-write ``lambda / (2m) * sum(w**2)``: the same thing with ``l2 = lambda / (2m)``.
+Penalties use Keras's convention, which is the course's: ``keras.regularizers.L2(l2)``
+adds ``l2 * sum(w**2)`` (``l2`` is the L2 strength lambda) and ``L1(l1)`` adds
+``l1 * sum(|w|)`` (``l1`` is lambda_1) to the loss. The decks write
+``lambda' / (2m) * sum(w**2)`` (their lambda): the same thing with ``l2 = lambda' / (2m)``.
+Dropout's ``rate`` is the rate p; a unit is kept with probability q = 1 - p.
 """
 
 import numpy as np
@@ -30,7 +32,7 @@ def l1_penalty(weights, l1):
 
 
 def l1_gradient(weights, l1):
-    """d(l1 penalty)/dw = l1 * sign(w) (the subgradient 0 at w = 0)."""
+    """d(l1 penalty)/dw = l1 * sgn(w), with sgn(0) = 0 as ``np.sign`` (the subgradient 0 at w = 0)."""
     return [l1 * np.sign(w) for w in _as_list(weights)]
 
 

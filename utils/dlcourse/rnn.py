@@ -4,10 +4,11 @@ Shapes are batch first and weights are laid out as Keras's ``SimpleRNN`` lays th
 out, so the same numbers can be loaded into both::
 
     z_t = x_t @ Wx + h_{t-1} @ Wh + b        x_t (N, D), Wx (D, H), Wh (H, H), b (H,)
-    h_t = f(z_t)                             X (N, T, D)  ->  H (N, T, H)
+    h_t = phi(z_t)                           X (N, T, D)  ->  H (N, T, H)
 
-The decks write the same thing with column vectors, ``h_t = f(W_hh h_{t-1} + W_xh x_t)``:
-their ``W_hh`` is our ``Wh.T``.
+``Wx`` and ``Wh`` are Keras's ``kernel`` and ``recurrent_kernel`` (``W`` and ``U`` in
+:mod:`dlcourse.lstm`). The decks write the same thing with column vectors,
+``h_t = tanh(W_hh h_{t-1} + W_xh x_t)``: their ``W_hh`` is our ``Wh.T``.
 """
 
 import numpy as np
@@ -42,14 +43,14 @@ def _check_weights(X, Wx, Wh, b):
 def rnn_forward(X, Wx, Wh, b, h0=None, activation="tanh"):
     """All hidden states ``H (N, T, H)`` and a cache for :func:`rnn_backward`."""
     X, Wx, Wh, b = _check_weights(X, Wx, Wh, b)
-    f, _ = _activation(activation)
+    phi, _ = _activation(activation)
     n, steps, _ = X.shape
     h = np.zeros((n, Wh.shape[0])) if h0 is None else check_array("h0", h0, shape=(n, Wh.shape[0]))
     H, Z = [], []
     h_start = h
     for t in range(steps):
         z = X[:, t] @ Wx + h @ Wh + b
-        h = f(z)
+        h = phi(z)
         Z.append(z)
         H.append(h)
     H = np.stack(H, axis=1)
@@ -63,7 +64,8 @@ def rnn_backward(dH, cache, truncate=None):
 
     ``dH (N, T, H)`` holds dL/dh_t for the loss terms that read h_t directly (zeros
     except the last step for a many-to-one model). Returns a dict with the gradients
-    ``dX, dh0, dWx, dWh, db`` and ``dh``: the total dL/dh_t at every step.
+    ``dX, dh0, dWx, dWh, db`` and ``dh``: the total dL/dh_t at every step. Inside,
+    ``dz`` is delta_t = dL/dz_t = dh_t * phi'(z_t).
 
     ``truncate=k`` is truncated BPTT: the sequence is cut into chunks of k steps and
     no gradient flows from one chunk into the one before it (the forward pass still
@@ -73,7 +75,7 @@ def rnn_backward(dH, cache, truncate=None):
     dH = check_array("dH", dH, shape=H.shape, dtype_kind="fi")
     if truncate is not None and truncate < 1:
         raise ValueError(f"truncate must be a positive number of steps, got {truncate}")
-    _, df = _activation(cache["activation"])
+    _, dphi = _activation(cache["activation"])
     steps = X.shape[1]
     dX = np.zeros_like(X, dtype=np.float64)
     dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[0])
@@ -81,7 +83,7 @@ def rnn_backward(dH, cache, truncate=None):
     dh_next = np.zeros_like(H[:, 0])
     for t in reversed(range(steps)):
         dh_total[:, t] = dH[:, t] + dh_next
-        dz = dh_total[:, t] * df(Z[:, t])
+        dz = dh_total[:, t] * dphi(Z[:, t])
         h_prev = H[:, t - 1] if t > 0 else cache["h0"]
         dWx += X[:, t].T @ dz
         dWh += h_prev.T @ dz
@@ -94,11 +96,11 @@ def rnn_backward(dH, cache, truncate=None):
 
 
 def step_jacobian(z, Wh, activation="tanh"):
-    """The recurrent Jacobian dh_t/dh_{t-1} (H, H) of one sample: diag(f'(z_t)) Wh.T."""
+    """The recurrent Jacobian dh_t/dh_{t-1} (H, H) of one sample: diag(phi'(z_t)) Wh.T."""
     z = check_array("z", z, shape=(None,), dtype_kind="fi")
     Wh = check_array("Wh", Wh, shape=(len(z), len(z)), dtype_kind="fi")
-    _, df = _activation(activation)
-    return df(z)[:, None] * Wh.T
+    _, dphi = _activation(activation)
+    return dphi(z)[:, None] * Wh.T
 
 
 def spectral_radius(W):

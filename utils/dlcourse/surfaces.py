@@ -41,7 +41,8 @@ def learning_rate(schedule, eta0, t, steps):
 
 
 def optimize(loss, grad, w0, optimizer, lr, momentum=0.9, schedule="constant", steps=100, limit=1e6):
-    """Run an optimiser from w0. Returns path (n, d), losses (n,), rates and a message.
+    """Run an optimiser from w0. Returns ``path`` (one row per iterate), ``losses``,
+    ``rates`` and a ``message``.
 
     A run stops as soon as the parameters leave ``|w| < limit`` or stop being finite;
     the message then says it diverged, so a plot never fills with NaN.

@@ -1,9 +1,10 @@
 """XOR with hand-set two-layer networks, and the decision-regions widget of lesson 04.
 
 A network here has 2 inputs, 2 hidden units and 1 output, batch first like every
-Dense layer in the course: ``h = g(X @ W1 + b1)``, ``out = g(h @ W2 + b2)`` with
-``W1 (2, 2)``, ``b1 (2,)``, ``W2 (2, 1)``, ``b2 (1,)``. ``g`` is the sigmoid or the
-sign threshold of the decks (``+1`` if ``a >= 0`` else ``-1``).
+Dense layer in the course: ``h = phi(X @ W1 + b1)``, ``y_hat = phi(h @ W2 + b2)`` with
+``W1 (2, 2)`` (``W1[i, j]`` from input ``i`` to hidden unit ``j``), ``b1 (2,)``,
+``W2 (2, 1)``, ``b2 (1,)``. The activation ``phi`` is the sigmoid or the decks' sign
+threshold, ``sign(z) = +1`` if ``z >= 0`` else ``-1``.
 """
 
 import numpy as np
@@ -12,12 +13,12 @@ from dlcourse import figures
 from dlcourse.activations import sigmoid
 from dlcourse.checks import check_array
 
-# Inputs and targets of the sigmoid construction: XOR on {0, 1}.
+# Inputs and labels of the sigmoid construction: XOR on {0, 1}.
 XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
 XOR_TARGETS = np.array([0, 1, 1, 0])
 
-# Deck construction 1: hidden OR = s(20 x1 + 20 x2 - 10), NAND = s(-20 x1 - 20 x2 + 30),
-# output AND = s(20 h1 + 20 h2 - 30).
+# Deck construction 1: hidden OR = sigmoid(20 x1 + 20 x2 - 10),
+# NAND = sigmoid(-20 x1 - 20 x2 + 30), output AND = sigmoid(20 h1 + 20 h2 - 30).
 SIGMOID_XOR = {
     "W1": np.array([[20.0, -20.0], [20.0, -20.0]]),
     "b1": np.array([-10.0, 30.0]),
@@ -25,8 +26,9 @@ SIGMOID_XOR = {
     "b2": np.array([-30.0]),
 }
 
-# Deck construction 2: the points (1/2 or 3/2, 1/2 or 3/2) with targets in {-1, +1};
-# a1 = x1 + x2 - 3/2, a2 = x1 + x2 - 5/2, o = h1 - h2 - 1 (the slide printed h1 + h2 - 1).
+# Deck construction 2: the points (1/2 or 3/2, 1/2 or 3/2) with labels in {-1, +1};
+# z1 = x1 + x2 - 3/2, z2 = x1 + x2 - 5/2, z3 = h1 - h2 - 1 (the slide's o; it printed
+# o = h1 + h2 - 1).
 SIGN_INPUTS = np.array([[0.5, 0.5], [1.5, 0.5], [0.5, 1.5], [1.5, 1.5]])
 SIGN_TARGETS = np.array([-1, 1, 1, -1])
 SIGN_XOR = {
@@ -38,16 +40,16 @@ SIGN_XOR = {
 SIGN_XOR_AS_PRINTED = {**SIGN_XOR, "W2": np.array([[1.0], [1.0]])}
 
 
-def sign(a):
-    """The decks' threshold unit: +1 where a >= 0, else -1."""
-    return np.where(np.asarray(a) >= 0, 1.0, -1.0)
+def sign(z):
+    """The decks' threshold unit: +1 where z >= 0, else -1 (so sign(0) = +1, unlike np.sign)."""
+    return np.where(np.asarray(z) >= 0, 1.0, -1.0)
 
 
 UNITS = {"sigmoid": sigmoid, "sign": sign}
 
 
 def xor_net(X, params, unit="sigmoid"):
-    """Forward pass of a 2-2-1 network; returns ``(hidden (N, 2), output (N,))``."""
+    """Forward pass of a 2-2-1 network; returns ``(hidden h (N, 2), output y_hat (N,))``."""
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {sorted(UNITS)}, got {unit!r}")
     X = check_array("X", X, shape=(None, 2), dtype_kind="fiu")
@@ -55,20 +57,20 @@ def xor_net(X, params, unit="sigmoid"):
     b1 = check_array("b1", params["b1"], shape=(2,), dtype_kind="fi")
     W2 = check_array("W2", params["W2"], shape=(2, 1), dtype_kind="fi")
     b2 = check_array("b2", params["b2"], shape=(1,), dtype_kind="fi")
-    g = UNITS[unit]
-    hidden = g(X @ W1 + b1)
-    return hidden, g(hidden @ W2 + b2)[:, 0]
+    phi = UNITS[unit]
+    hidden = phi(X @ W1 + b1)
+    return hidden, phi(hidden @ W2 + b2)[:, 0]
 
 
 def classify(output, unit="sigmoid"):
-    """Class of each output: 1/0 for sigmoid (threshold 0.5), +1/-1 for sign."""
+    """Predicted class of each output: 1/0 for sigmoid (threshold 0.5), +1/-1 for sign."""
     if unit == "sigmoid":
         return (np.asarray(output) >= 0.5).astype(int)
     return sign(output).astype(int)
 
 
 def xor_problem(unit):
-    """The four points and targets that go with a unit: {0,1} for sigmoid, decks' grid for sign."""
+    """The four points and their labels for a unit: XOR on {0,1} for sigmoid, the decks' grid for sign."""
     return (XOR_INPUTS, XOR_TARGETS) if unit == "sigmoid" else (SIGN_INPUTS, SIGN_TARGETS)
 
 
@@ -82,7 +84,12 @@ def decision_regions(params, unit="sigmoid", extent=(-0.5, 2.0), resolution=101)
 
 
 def params_from_values(w11, w12, w21, w22, b1, b2, v1, v2, c):
-    """Network parameters from nine numbers: w_ij joins input i to hidden unit j."""
+    """Network parameters from nine numbers, named as lesson 04's sliders.
+
+    ``w_ij`` is the weight from input ``i`` to hidden unit ``j`` (the course's W_ij,
+    ``W1[i-1, j-1]``), ``b1, b2`` the hidden biases, ``v1, v2`` the output weights
+    (``W2``) and ``c`` the output bias (``b2``).
+    """
     return {
         "W1": np.array([[w11, w12], [w21, w22]], dtype=np.float64),
         "b1": np.array([b1, b2], dtype=np.float64),
@@ -93,15 +100,15 @@ def params_from_values(w11, w12, w21, w22, b1, b2, v1, v2, c):
 
 def evaluate_xor(params, unit="sigmoid"):
     """Outputs and classes on the four XOR points, and whether all four are right."""
-    X, targets = xor_problem(unit)
+    X, y = xor_problem(unit)
     hidden, out = xor_net(X, params, unit)
     predicted = classify(out, unit)
     return {
         "hidden": hidden,
         "output": out,
         "predicted": predicted,
-        "accuracy": float(np.mean(predicted == targets)),
-        "solves_xor": bool(np.all(predicted == targets)),
+        "accuracy": float(np.mean(predicted == y)),
+        "solves_xor": bool(np.all(predicted == y)),
     }
 
 
@@ -119,16 +126,16 @@ def xor_widget(start=SIGMOID_XOR, unit="sigmoid"):
     def show(unit, **weights):
         params = params_from_values(**weights)
         result = evaluate_xor(params, unit)
-        X, targets = xor_problem(unit)
+        X, y = xor_problem(unit)
         grid_x, grid_y, classes = decision_regions(params, unit)
         fig, ax = plt.subplots(figsize=(5, 4.5))
         ax.contourf(grid_x, grid_y, classes, levels=[-1.5, 0.5, 1.5], colors=["#9ecae1", "#fdae6b"])
-        for point, target, guess in zip(X, targets, result["predicted"]):
-            ax.scatter(*point, s=160, marker="o" if target > 0 else "X",
-                       c="black", edgecolors="red" if guess != target else "black", linewidths=3)
+        for point, label, guess in zip(X, y, result["predicted"]):
+            ax.scatter(*point, s=160, marker="o" if label > 0 else "X",
+                       c="black", edgecolors="red" if guess != label else "black", linewidths=3)
         verdict = "solves XOR" if result["solves_xor"] else f"{result['accuracy']:.0%} of XOR right"
         low = 0 if unit == "sigmoid" else -1
-        ax.set_title(f"{unit} units: {verdict}\n(orange: class 1, blue: class {low}; o target 1, x target {low})")
+        ax.set_title(f"{unit} units: {verdict}\n(orange: class 1, blue: class {low}; o label 1, x label {low})")
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")
         figures.show(fig)

@@ -173,12 +173,26 @@ def serve_course(folder, venv=sys.prefix, quick=True, start_seconds=120):
                     time.sleep(0.3)
             yield Lab(url, token, folder)
         finally:
-            if server.poll() is None:
-                if os.name == "posix":
-                    os.killpg(server.pid, signal.SIGTERM)
-                else:
-                    server.terminate()
-                server.wait(timeout=60)
+            stop_server(server)
+
+
+def stop_server(server, grace_seconds=60):
+    """Stop ``./course lab`` and its kernels: politely, then by force (on a loaded machine,
+    shutting kernels down can outlast the grace period)."""
+    if server.poll() is not None:
+        return
+    if os.name == "posix":
+        os.killpg(server.pid, signal.SIGTERM)
+    else:
+        server.terminate()
+    try:
+        server.wait(timeout=grace_seconds)
+    except subprocess.TimeoutExpired:
+        if os.name == "posix":
+            os.killpg(server.pid, signal.SIGKILL)
+        else:
+            server.kill()
+        server.wait()
 
 
 # A lesson in the browser ------------------------------------------------------------------

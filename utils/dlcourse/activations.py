@@ -7,6 +7,11 @@ elementwise; they are checked against numerical gradients and Keras in the tests
 import numpy as np
 
 
+def sign(z):
+    """The decks' threshold unit: +1 where z >= 0, else -1 (so sign(0) = +1, unlike np.sign)."""
+    return np.where(np.asarray(z) >= 0, 1.0, -1.0)
+
+
 def sigmoid(z):
     """Logistic function 1 / (1 + e^{-z}), computed without overflow."""
     z = np.asarray(z, dtype=np.float64)

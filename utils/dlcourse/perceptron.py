@@ -11,7 +11,7 @@ either label.
 import numpy as np
 
 from . import figures
-from .activations import sigmoid
+from .activations import sigmoid, sign
 from .checks import check_array
 
 
@@ -27,7 +27,7 @@ def perceptron_predict(w, X):
     scikit-learn's Perceptron predicts the negative class at z = 0)."""
     Xb = add_bias(X)
     w = check_array("w", w, shape=(Xb.shape[1],), dtype_kind="fiu")
-    return np.where(Xb @ w >= 0, 1, -1)
+    return sign(Xb @ w).astype(int)
 
 
 def perceptron_update(w, x, y, lr=1.0):

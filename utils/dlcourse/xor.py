@@ -10,7 +10,7 @@ threshold, ``sign(z) = +1`` if ``z >= 0`` else ``-1``.
 import numpy as np
 
 from dlcourse import figures
-from dlcourse.activations import sigmoid
+from dlcourse.activations import sigmoid, sign
 from dlcourse.checks import check_array
 
 # Inputs and labels of the sigmoid construction: XOR on {0, 1}.
@@ -38,11 +38,6 @@ SIGN_XOR = {
     "b2": np.array([-1.0]),
 }
 SIGN_XOR_AS_PRINTED = {**SIGN_XOR, "W2": np.array([[1.0], [1.0]])}
-
-
-def sign(z):
-    """The decks' threshold unit: +1 where z >= 0, else -1 (so sign(0) = +1, unlike np.sign)."""
-    return np.where(np.asarray(z) >= 0, 1.0, -1.0)
 
 
 UNITS = {"sigmoid": sigmoid, "sign": sign}

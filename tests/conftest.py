@@ -7,8 +7,6 @@ import os
 import queue
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -113,10 +111,9 @@ class Shell:
     @contextlib.contextmanager
     def lab(self, folder, start_seconds=120):
         """``./course lab --no-browser`` serving ``folder``; yields ``request(path, method) -> text``."""
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        token = secrets.token_hex(16)
+        from dlcourse.browser import free_port, stop_server
+
+        port, token = free_port(), secrets.token_hex(16)
         url = f"http://127.0.0.1:{port}"
         log = open(folder / "lab.log", "w")
         server = subprocess.Popen(
@@ -144,9 +141,7 @@ class Shell:
                     time.sleep(0.5)
             yield request
         finally:
-            if server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait(timeout=60)
+            stop_server(server)
             log.close()
 
 

@@ -1,10 +1,13 @@
 """dlcourse.attention: scores against Keras's attention layers, the Keras Luong layer
 against the NumPy one, the seq2seq data and decoding, and the heat-map widget."""
 
+from unittest import mock
+
 import numpy as np
 import pytest
 
 from dlcourse import attention as att
+from dlcourse import figures
 from dlcourse.activations import softmax
 
 keras = pytest.importorskip("keras")
@@ -123,3 +126,17 @@ def test_heatmap_widget_reports_the_shown_example(kernel):
         "print(*w.result['alignment'], *w.result['source'])\n"
     )
     assert out.splitlines() == ["3 2 1 0 4 3 2 1", "0 1 2 3 5 6 7 8"]
+
+
+def test_heatmap_widget_redraws_its_map_once_per_input():
+    weights = np.stack([np.eye(4)[::-1] * 0.7 + 0.075, np.eye(4) * 0.7 + 0.075])
+    sources = np.array([[1, 2, 3, 4], [5, 6, 7, 8]])
+    with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
+        w = att.attention_heatmap_widget(sources, sources[:, ::-1], weights)
+        w.children[0].value = 1
+    assert draw.call_count == 2   # the first picture, then one for the input
+    assert '<img alt="example 1: attention weights' in w.children[1].value
+    ax = draw.call_args.args[0].fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["5", "6", "7", "8"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["8", "7", "6", "5"]
+    np.testing.assert_array_equal(ax.images[0].get_array(), weights[1])

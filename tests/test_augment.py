@@ -1,10 +1,12 @@
 """Image transforms against independent NumPy references, EDA's invariants, and
-the augmentation viewer in a kernel."""
+the augmentation viewer (directly and in a kernel)."""
+
+from unittest import mock
 
 import numpy as np
 import pytest
 
-from dlcourse import augment as aug
+from dlcourse import augment as aug, figures
 
 SENTENCE = "A sad, superior human comedy played out on the back roads of life."
 
@@ -132,3 +134,17 @@ def test_augmentation_widget_in_kernel(kernel):
         " np.array_equal(w.result['original'], images[2]))\n"
     )
     assert out.split() == ["True", "True"]
+
+
+def test_augmentation_widget_redraws_once_per_input_and_says_the_image():
+    images = np.random.default_rng(1).integers(0, 256, size=(3, 10, 10)).astype(np.uint8)
+    with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
+        w = aug.augmentation_widget(images, labels=[0, 2, 1], class_names=["shirt", "shoe", "bag"])
+        w.children[0].value = 1
+        w.children[1].value = "vertical"
+    assert draw.call_count == 1 + 2
+    picture = w.children[6]  # between the six controls and the printed output
+    assert 'alt="image 1: bag (the label does not change) | original | augmented"' in picture.value
+    assert np.array_equal(w.result["augmented"], images[1][::-1])
+    shown = [ax.get_images()[0].get_array() for ax in draw.call_args.args[0].fig.axes]
+    assert np.array_equal(shown[0], images[1]) and np.array_equal(shown[1], images[1][::-1])

@@ -108,3 +108,30 @@ def test_latent_walk_widget_decodes_the_chosen_point(kernel):
         "print(w.result['z'].tolist(), float(w.result['image'][5, 5]), w.result['image'].shape)\n"
     )
     assert out.strip() == "[1.0, -0.5] 0.0 (28, 28)"
+
+
+def test_latent_walk_widget_redraws_only_the_point_and_the_image_once_per_input():
+    from unittest import mock
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from dlcourse import figures
+
+    decode = lambda z: np.tile((z[:, :1] + 2 * z[:, 1:]) / 10, (1, 784)).reshape(-1, 28, 28)  # noqa: E731
+    codes = np.random.default_rng(0).uniform(-3, 3, (100, 2))
+    with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
+        w = ae.latent_walk_widget(decode, codes, np.arange(100) % 10, [str(i) for i in range(10)])
+        w.children[0].value = 2.0  # the browser test's key press
+        w.children[1].value = -0.5
+    assert draw.call_count == 1 + 2
+    assert ('<img alt="test images encoded to 2-D (colour = class) | decoder output at z = (2.00, -0.50)"'
+            in w.children[2].value)
+    fig = draw.call_args.args[0].fig
+    np.testing.assert_allclose(fig.axes[0].collections[1].get_offsets(), [[2.0, -0.5]])
+    np.testing.assert_allclose(fig.axes[1].images[0].get_array(), np.full((28, 28), 0.1))
+    shown = np.asarray(fig.canvas.buffer_rgba()).copy()
+    for artist in (fig.axes[0].collections[1], fig.axes[1].images[0], fig.axes[1].title):
+        artist.set_animated(False)
+    full = FigureCanvasAgg(fig)  # the whole figure drawn the ordinary way
+    full.draw()
+    np.testing.assert_array_equal(shown, np.asarray(full.buffer_rgba()))

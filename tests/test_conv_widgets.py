@@ -69,10 +69,9 @@ def test_stride_widget_shows_a_message_not_a_traceback(kernel):
 
 
 REDRAW_COUNTER = (
-    "import matplotlib.pyplot as plt\n"
     "from dlcourse import figures\n"
-    "draws, real_show = [], figures.show\n"
-    "figures.show = lambda fig, alt=None: (draws.append(1), plt.close(fig))\n"  # each redraw ends in one show
+    "draws, real_draw = [], figures.Picture.draw\n"
+    "figures.Picture.draw = lambda picture, alt=None: (draws.append(1), real_draw(picture, alt))\n"  # one per redraw
     "def redraws(control, value):\n"
     "    draws.clear()\n"
     "    control.value = value\n"
@@ -89,7 +88,7 @@ def test_filters_widget_redraws_once_per_change(kernel):
         "print([redraws(name, 'gaussian blur'), redraws(name, 'custom'), redraws(name, 'edge'),\n"
         "       redraws(sliders[4], 3.5), redraws(sliders[0], 1.0), redraws(source, 'fashion-mnist')],\n"
         "      name.value, [s.value for s in sliders][:5])\n"
-        "figures.show = real_show\n"
+        "figures.Picture.draw = real_draw\n"
     )
     counts, rest = out.split("]", 1)
     assert counts == "[1, 1, 1, 1, 1, 1"
@@ -103,6 +102,6 @@ def test_stride_widget_redraws_once_per_change_and_not_while_dragging(kernel):
         "w = stride_padding_widget()\n"
         "print([redraws(c, v) for c, v in zip(w.kwargs_widgets, (11, 5, 2, 3))],\n"
         "      all(not c.continuous_update for c in w.kwargs_widgets))\n"
-        "figures.show = real_show\n"
+        "figures.Picture.draw = real_draw\n"
     )
     assert out.split() == ["[1,", "1,", "1,", "1]", "True"]

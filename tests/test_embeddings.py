@@ -1,11 +1,14 @@
 """dlcourse.embeddings against SciPy, scikit-learn, Keras and numerical gradients."""
 
+import html
+from unittest import mock
+
 import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
 from scipy.special import expit
 
-from dlcourse import checks
+from dlcourse import checks, figures
 from dlcourse import embeddings as emb
 
 
@@ -125,3 +128,16 @@ def test_neighbours_widget_reports_the_nearest_words(kernel):
     first, second = out.split()
     assert first == "True"
     assert second == "princess"   # cos(girl, princess) = 2/sqrt(6) > cos(girl, woman) = 1/sqrt(2)
+
+
+def test_neighbours_widget_redraws_its_map_once_per_input():
+    words = list(emb.HAND_WORDS)
+    with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
+        w = emb.neighbours_widget(emb.HAND_VECTORS, words, ["king", "girl", "queen"], k=2)
+        w.children[0].value = "girl"
+        w.children[1].value = 3
+    assert draw.call_count == 3   # the first picture, then one per input
+    assert "'girl' (red) and its 3 nearest neighbours" in html.unescape(w.children[2].value)
+    labels = [t.get_text() for t in draw.call_args.args[0].fig.axes[0].texts if t.get_visible()]
+    neighbours = [word for word, _ in emb.nearest("girl", emb.HAND_VECTORS, words, k=3)]
+    assert labels == ["girl", *neighbours, "king", "queen"]

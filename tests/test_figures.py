@@ -1,15 +1,15 @@
-"""dlcourse.figures: a widget's picture carries its titles as alt text."""
+"""dlcourse.figures: a widget's figure is redrawn in place and its picture carries its titles as alt text."""
 
+import base64
 import io
-import json
+import re
 
-import matplotlib.pyplot as plt
+import ipywidgets as widgets
 import numpy as np
-from IPython.core.pylabtools import print_figure
 from matplotlib.figure import Figure
 from PIL import Image
 
-from dlcourse.figures import describe, png_bytes
+from dlcourse.figures import Picture, describe, interactive, png_bytes
 
 
 def test_describe_reads_suptitle_then_axes_titles_in_order():
@@ -23,34 +23,64 @@ def test_describe_reads_suptitle_then_axes_titles_in_order():
     assert describe(Figure()) == ""
 
 
-def test_show_displays_one_png_with_escaped_alt_text(kernel):
-    out = kernel.run(
-        "import json, matplotlib.pyplot as plt\n"
-        "from unittest import mock\n"
-        "from dlcourse import figures\n"
-        "fig, ax = plt.subplots(); ax.set_title('w = \"<1>\" & more')\n"
-        "with mock.patch('IPython.display.display') as shown:\n"
-        "    figures.show(fig)\n"
-        "html = shown.call_args.args[0].data\n"
-        "print(json.dumps({'html': html[:120], 'open': plt.get_fignums(), 'calls': shown.call_count}))\n"
-    )
-    result = json.loads(out.strip().splitlines()[-1])
-    assert result["calls"] == 1 and result["open"] == []
-    assert result["html"].startswith('<img alt="w = &quot;&lt;1&gt;&quot; &amp; more" src="data:image/png;base64,iVBORw0KGgo')
+def shown(picture):
+    """The alt text and the pixels of the picture's <img>."""
+    alt, data = re.fullmatch(r'<img alt="([^"]*)" [^>]*src="data:image/png;base64,([^"]*)">', picture.view.value).groups()
+    return alt, np.asarray(Image.open(io.BytesIO(base64.b64decode(data))))
 
 
-def test_png_bytes_are_the_inline_backends_picture():
-    fig, axes = plt.subplots(1, 2, figsize=(6, 2))
-    axes[0].imshow(np.arange(12).reshape(3, 4))
-    axes[1].plot([0, 1], [1, 0])
-    fig.suptitle("a title far up")
-    ours, inline = (np.asarray(Image.open(io.BytesIO(png))) for png in (png_bytes(fig), print_figure(fig, "png")))
-    plt.close(fig)
-    assert ours.shape == inline.shape and np.array_equal(ours, inline)
+def test_picture_shows_the_figure_as_it_is_now_with_escaped_alt_text():
+    fig = Figure(figsize=(3, 2))
+    ax = fig.subplots()
+    line, = ax.plot([0, 1], [0, 1])
+    picture = Picture(fig)
+    ax.set_title('w = "<1>" & more')
+    picture.draw()
+    alt, before = shown(picture)
+    assert alt == "w = &quot;&lt;1&gt;&quot; &amp; more" and before.shape == (200, 300, 4)
+    line.set_ydata([1, 0])
+    ax.set_title("w = 2")
+    picture.draw()
+    alt, after = shown(picture)
+    assert alt == "w = 2" and not np.array_equal(before, after)
+    picture.draw(alt="a line going down")
+    assert shown(picture)[0] == "a line going down"
+
+
+def test_first_draw_lays_the_figure_out_once():
+    fig = Figure(figsize=(3, 2))
+    ax = fig.subplots()
+    ax.set_xlabel("step")
+    picture = Picture(fig)
+    default_bottom = fig.subplotpars.bottom
+    picture.draw()
+    laid_out = fig.subplotpars.bottom
+    assert laid_out != default_bottom
+    ax.set_xlabel("a label\non two lines")
+    picture.draw()
+    assert fig.subplotpars.bottom == laid_out
+
+
+def test_interactive_puts_the_picture_between_controls_and_printed_output():
+    fig = Figure(figsize=(2, 1))
+    ax = fig.subplots()
+    picture = Picture(fig)
+
+    def update(k):
+        ax.set_title(f"k = {k}")
+        picture.draw()
+        return k * 2
+
+    widget = interactive(update, picture, k=widgets.IntSlider(1, 0, 5))
+    assert isinstance(widget.children[0], widgets.IntSlider)
+    assert widget.children[1] is picture.view and isinstance(widget.children[2], widgets.Output)
+    assert shown(picture)[0] == "k = 1" and widget.result == 2
+    widget.children[0].value = 4
+    assert shown(picture)[0] == "k = 4" and widget.result == 8
 
 
 def test_png_bytes_of_a_figure_made_without_pyplot():
     fig = Figure(figsize=(2, 1))
     fig.subplots().plot([0, 1], [1, 0])
     picture = Image.open(io.BytesIO(png_bytes(fig)))
-    assert picture.format == "PNG" and 100 < picture.width < 200
+    assert picture.format == "PNG" and picture.size == (200, 100)

@@ -1,13 +1,16 @@
 """The decks' one-hidden-layer backprop example: gradients against numerical differences
 and TensorFlow's autodiff, the corrected numbers, and the graph widget."""
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from scipy.special import expit
 
+from dlcourse import figures
 from dlcourse.checks import numerical_gradient, rel_error
 from dlcourse.graph import (
-    DECK_EXAMPLE, DECK_LEARNING_RATE, SLIDE_PRINTED, deck_notation, forward_backward, sgd_step,
+    DECK_EXAMPLE, DECK_LEARNING_RATE, SLIDE_PRINTED, deck_notation, forward_backward, graph_widget, sgd_step,
 )
 
 PARAMS = ("x", "W1", "b1", "w2")
@@ -120,3 +123,17 @@ def test_widget_shows_forward_backward_of_its_sliders(kernel):
     assert first == f"{expected['values']['loss']!r} {float(expected['grads']['W1'][1, 0])!r}"
     assert second == "None"
     assert "label y must lie in [0, 1]" in out
+
+
+def test_widget_redraws_once_per_input_and_says_the_output():
+    with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
+        w = graph_widget()
+        controls = {c.description: c for c in w.kwargs_widgets}
+        controls["output"].value = "sigmoid"
+        controls["label y"].value = 2.0  # outside [0, 1]: a message and no picture
+    assert draw.call_count == 1 + 1
+    picture = w.children[-2]  # between the controls and the printed output
+    assert 'alt="sigmoid output: values (black) and gradients dL/d(node) (red)"' in picture.value
+    expected = forward_backward(**{**DECK_EXAMPLE, "output": "sigmoid"})
+    texts = [text.get_text() for text in draw.call_args.args[0].fig.axes[0].texts]
+    assert f"{expected['values']['y_hat']:.4f}" in texts and f"{expected['grads']['y_hat']:+.4f}" in texts

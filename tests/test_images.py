@@ -1,9 +1,11 @@
 """Lesson 01's logic (patches, kernels) and its widget driven in a real kernel."""
 
+from unittest import mock
+
 import numpy as np
 import pytest
 
-from dlcourse import images
+from dlcourse import figures, images
 
 
 def correlate_by_loops(image, kernel):
@@ -102,17 +104,28 @@ def test_text_color_is_white_on_dark_cells_and_black_on_light_ones():
     assert images.text_color(viridis(0.0)) == "white" and images.text_color(viridis(1.0)) == "black"
 
 
-def test_pixel_viewer_writes_readable_numbers(kernel):
-    out = kernel.run(
-        "import numpy as np, matplotlib.pyplot as plt\n"
-        "from dlcourse import figures, images\n"
-        "shown, real_show = [], figures.show\n"
-        "figures.show = lambda fig, alt=None: shown.append(fig)\n"
-        "image = np.zeros((30, 40)); image[:, 20:] = 255\n"  # the centred patch: dark left, light right
-        "w = images.pixel_viewer_widget(image, size=5)\n"
-        "figures.show = real_show\n"
-        "texts = shown[-1].axes[1].texts\n"
-        "print(texts[0].get_text(), texts[0].get_color(), texts[-1].get_text(), texts[-1].get_color())\n"
-        "plt.close('all')\n"
-    )
-    assert out.split() == ["0", "white", "255", "black"]
+def test_pixel_viewer_redraws_once_per_input_and_says_the_pixel():
+    image = np.random.default_rng(3).uniform(0, 255, size=(30, 40))
+    with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
+        w = images.pixel_viewer_widget(image, size=5)
+        controls = {c.description: c for c in w.kwargs_widgets}
+        for row in (16, 17, 18):
+            controls["row"].value = row
+        controls["kernel"].value = "edge"
+    assert draw.call_count == 1 + 4
+    picture = w.children[3]  # between the controls and the printed output
+    assert 'alt="image 30x40: pixel (18, 20) | the numbers the computer sees (5x5) | ' in picture.value
+    assert "after the &#x27;edge&#x27; kernel (clipped to 0..255)" in picture.value
+    assert np.array_equal(w.result["patch"], image[16:21, 18:23])
+
+
+def test_pixel_viewer_writes_readable_numbers():
+    image = np.zeros((30, 40))
+    image[:, 20:] = 255  # the centred patch: dark left, light right
+    with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
+        w = images.pixel_viewer_widget(image, size=5)
+        texts = draw.call_args.args[0].fig.axes[1].texts
+        assert [texts[0].get_text(), texts[0].get_color(), texts[-1].get_text(), texts[-1].get_color()] == [
+            "0", "white", "255", "black"]
+        {c.description: c for c in w.kwargs_widgets}["column"].value = 30  # all light
+    assert len(texts) == 25 and {(t.get_text(), t.get_color()) for t in texts} == {("255", "black")}

@@ -1,10 +1,12 @@
 """Initialisation schemes against Keras's initialisers, the deep-MLP backward pass
 against numerical gradients, the variance derivations, and the histogram widget."""
 
+from unittest import mock
+
 import numpy as np
 import pytest
 
-from dlcourse import checks, initializers as ini
+from dlcourse import checks, figures, initializers as ini
 
 
 def test_variances_match_keras_initializers():
@@ -140,3 +142,29 @@ def test_widget_logic_and_kernel(kernel):
         "print(len(w.result['act_std']), np.allclose(w.result['act_std'], direct['act_std']))\n"
     )
     assert out.split() == ["3", "True"]
+
+
+def test_sideways_outline_is_the_histogram_turned_on_its_side():
+    outline = ini.sideways_outline([0.0, 0.0, 1.0], position=3, bins=2)  # counts 2, 1; edges 0, 0.5, 1
+    assert np.allclose(outline, [(2.6, 0), (2.6, 0.5), (2.8, 0.5), (2.8, 1),
+                                 (3.2, 1), (3.2, 0.5), (3.4, 0.5), (3.4, 0)])
+    empty = ini.sideways_outline([5.0], position=1, limit=2, bins=4)  # 5 lies outside [-2, 2]
+    assert np.allclose(empty[:, 0], 1) and (empty[:, 1].min(), empty[:, 1].max()) == (-2, 2)
+
+
+def test_histogram_widget_redraws_once_per_input_and_says_the_depth():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(40, 6)), rng.integers(0, 3, size=40)
+    with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
+        w = ini.histogram_widget(x, y, width=8, max_depth=5)
+        for depth in (4, 2):
+            w.children[2].value = depth
+        w.children[1].value = "relu"
+    assert draw.call_count == 1 + 3
+    picture = w.children[3]  # between the controls and the printed output
+    assert ('alt="xavier initialisation, relu, 2 hidden layers of 8 | activations, per layer | '
+            'weight gradients dL/dW, per layer"') in picture.value
+    fig = draw.call_args.args[0].fig
+    assert [sum(patch.get_visible() for patch in ax.patches) for ax in fig.axes] == [2, 2]
+    stds = [f"{std:.2g}" for std in w.result["act_std"]]
+    assert [label.get_text() for label in fig.axes[0].get_xticklabels()] == [f"1\n{stds[0]}", f"2\n{stds[1]}"]

@@ -1,10 +1,13 @@
 """Activations and losses: every analytic derivative against a numerical gradient in
 float64, values against Keras on the same inputs, and the explorer widget."""
 
+from unittest import mock
+
 import numpy as np
 import pytest
 
 from dlcourse import activations as A
+from dlcourse import figures
 from dlcourse import losses as L
 from dlcourse.checks import numerical_gradient, rel_error
 
@@ -162,3 +165,17 @@ def test_explorer_widget(kernel):
     lines = out.strip().splitlines()
     assert lines[0] == "True True"
     assert lines[-1].startswith("target must be in")
+
+
+def test_explorer_widget_redraws_once_per_input_and_says_the_point():
+    with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
+        w = L.explorer_widget()
+        controls = {c.description: c for c in w.kwargs_widgets}
+        for point in (0.55, 0.6, 0.65):
+            controls["point"].value = point
+        controls["function"].value = "hinge"
+        controls["target"].value = 0.0  # hinge takes -1 or +1: a message and no picture
+    assert draw.call_count == 1 + 4
+    picture = w.children[3]  # between the controls and the printed output
+    assert 'alt="hinge (target 1) | derivative at 0.65: -1.0000"' in picture.value
+    assert w.result == {"message": "target must be in (-1.0, 1.0)"}

@@ -1,5 +1,7 @@
 """NumPy LSTM/GRU against Keras on the same weights; the hand-wired memory LSTM."""
 
+from unittest import mock
+
 import numpy as np
 import pytest
 
@@ -140,3 +142,46 @@ def test_gate_widget_steps_through_the_table(kernel):
     assert results == ["7.0 1.0 7.0", "1 [0.0, 5.0]", "None", "None True"]
     assert out.count("Cannot read the sequence") == 2
     assert "{" not in out  # nothing but the messages printed: no dictionary of values under the plot
+
+
+def test_gate_widget_redraws_once_per_input_and_says_the_step():
+    from dlcourse import figures
+    from dlcourse.lstm import gate_activation_widget
+
+    with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
+        w = gate_activation_widget()
+        sequence, step, picture = w.children[:3]
+        sequence.value = "7" + sequence.value  # the browser test's key press
+        typed = picture.value
+        step.value = 5
+        stepped = picture.value
+        sequence.value = "5 1\n1 0\n0 1"  # two steps: step 5 shows the last one
+        sequence.value = "5 x\n1 0\n0 1"  # unreadable: a message and no new picture
+    assert draw.call_count == 1 + 3
+    assert 'alt="inputs; x at step 0 = [71, 0, 0] | gates i, f, o' in typed
+    assert "| cell state and output at step 5: c = [7.0]" in stepped
+    assert "inputs; x at step 1 = [1, 0, 1]" in picture.value and "step 1: c = [5.0]" in picture.value
+    fig = draw.call_args.args[0].fig
+    np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), [[5, 1], [1, 0], [0, 1]])
+    assert [t.get_text() for t in fig.axes[2].texts] == ["5", "1"]
+
+
+
+def test_gate_widget_redraws_only_what_changed_yet_shows_what_a_full_redraw_shows():
+    from dlcourse import figures
+    from dlcourse.lstm import gate_activation_widget
+
+    with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
+        w = gate_activation_widget()
+    canvas = draw.call_args.args[0].fig.canvas
+
+    def drawn_as_in_full():
+        shown = np.asarray(canvas.buffer_rgba()).copy()
+        canvas.changed()
+        canvas.draw()
+        return np.array_equal(shown, np.asarray(canvas.buffer_rgba()))
+
+    w.children[1].value = 4  # redraws the step's lines and titles
+    assert drawn_as_in_full()
+    w.children[0].value = w.children[0].value.replace("3", "30", 1)  # and the maps' cells and the curves
+    assert drawn_as_in_full()

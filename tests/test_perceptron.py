@@ -113,3 +113,21 @@ def test_perceptron_widget_steps(kernel):
         "print(np.array_equal(w.result['w'], ref), w.result['step'], w.result['converged'])\n"
     )
     assert out.split() == ["True", "4", "True"]
+
+
+def test_perceptron_widget_redraws_once_per_step_and_says_the_weights():
+    from unittest import mock
+
+    from dlcourse import figures
+
+    with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
+        w = P.perceptron_widget(CORNERS, np.array([-1, -1, -1, 1]))
+        for step in (1, 2, 5):
+            w.children[0].value = step
+    assert draw.call_count == 1 + 3
+    picture = w.children[1]  # between the slider and the printed output
+    assert 'alt="step 5: w = [-1. 1. 1.] (update)"' in picture.value  # describe() joins spaces
+    boundary = draw.call_args.args[0].fig.axes[0].lines[0]
+    assert np.allclose(boundary.get_xydata(), [[-1, 2], [2, -1]])  # -1 + x1 + x2 = 0
+    w.children[0].value = 0
+    assert len(draw.call_args.args[0].fig.axes[0].collections[2].get_offsets()) == 0  # nothing visited yet

@@ -136,3 +136,27 @@ def test_gradient_norm_widget_returns_what_it_plots(kernel):
     )
     results = [line.split()[1:] for line in out.splitlines() if line.startswith("RESULT")]
     assert results == [["0.7", "True", "True"], ["True"]]
+
+
+def test_gradient_norm_widget_redraws_its_picture_once_per_input():
+    from unittest import mock
+
+    from dlcourse import figures
+    from dlcourse.rnn import gradient_norm_widget
+
+    with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
+        w = gradient_norm_widget()
+        picture = w.children[4]
+        w.children[0].value = 1.25  # the browser test's key press
+        moved = picture.value
+        w.children[2].value = "identity"
+        w.children[3].value = 30
+    assert draw.call_count == 1 + 3
+    assert '<img alt="tanh, random Wh, spectral radius 1.25 | eigenvalues of Wh and the unit circle"' in moved
+    assert 'alt="tanh, identity Wh, spectral radius 1.25 |' in picture.value
+    norm_ax, eig_ax = draw.call_args.args[0].fig.axes
+    norms, _ = gradient_norm_profile(1.25, "tanh", "identity", 30)
+    np.testing.assert_array_equal(norm_ax.lines[0].get_ydata(), norms)
+    assert norm_ax.get_xlim()[1] < 31 and norm_ax.get_ylim()[0] < norms.min()
+    np.testing.assert_allclose(eig_ax.collections[0].get_offsets(), [[1.25, 0.0]] * 32)  # Wh = 1.25 I
+    assert eig_ax.get_xlim()[1] > 1.25  # the limits follow the eigenvalues outside the circle

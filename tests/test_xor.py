@@ -1,12 +1,15 @@
 """The hand-set XOR networks of lesson 04 and the logic behind its decision-regions widget."""
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from scipy.special import expit
 
+from dlcourse import figures
 from dlcourse.xor import (
     SIGMOID_XOR, SIGN_INPUTS, SIGN_TARGETS, SIGN_XOR, SIGN_XOR_AS_PRINTED, XOR_INPUTS,
-    XOR_TARGETS, decision_regions, evaluate_xor, params_from_values, xor_net,
+    XOR_TARGETS, decision_regions, evaluate_xor, params_from_values, xor_net, xor_widget,
 )
 
 
@@ -104,3 +107,18 @@ def test_widget_reports_what_the_sliders_set(kernel):
     expected = evaluate_xor(params, "sigmoid")
     assert second == f"{expected['solves_xor']} {expected['accuracy']}"
     assert third == str([int(v) for v in evaluate_xor(params, "sign")["predicted"]])
+
+
+def test_widget_redraws_once_per_input_and_says_the_unit():
+    with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
+        w = xor_widget()
+        controls = {c.description: c for c in w.kwargs_widgets}
+        controls["unit"].value = "sign"
+        controls["v2"].value = 0.0
+    assert draw.call_count == 1 + 2
+    picture = w.children[-2]  # between the controls and the printed output
+    assert ('alt="sign units: 50% of XOR right (orange: class 1, blue: class -1; o label 1, x label -1)"'
+            in picture.value)
+    circles, crosses = draw.call_args.args[0].fig.axes[0].collections[:2]
+    assert np.array_equal(circles.get_offsets(), SIGN_INPUTS[SIGN_TARGETS > 0])
+    assert np.array_equal(crosses.get_offsets(), SIGN_INPUTS[SIGN_TARGETS < 0])

@@ -162,25 +162,30 @@ def attention_heatmap_widget(sources, predictions, weights):
     source positions across. ``widget.result`` holds ``weights``, ``source``,
     ``prediction`` and ``alignment`` for the shown example."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     weights = check_array("weights", weights, shape=(None, None, None), dtype_kind="f")
     sources = check_array("sources", sources, shape=(weights.shape[0], weights.shape[2]))
     predictions = check_array("predictions", predictions, shape=weights.shape[:2])
 
+    fig = Figure(figsize=(5, 4.5))
+    ax = fig.subplots()
+    image = ax.imshow(weights[0], cmap="viridis", vmin=0, vmax=1)
+    ax.set_xlabel("source symbol (position left to right)")
+    ax.set_ylabel("output symbol (step top to bottom)")
+    fig.colorbar(image, ax=ax)
+    picture = figures.Picture(fig)
+
     def show(example):
         w = weights[example]
-        fig, ax = plt.subplots(figsize=(5, 4.5))
-        image = ax.imshow(w, cmap="viridis", vmin=0, vmax=1)
+        image.set_data(w)
         ax.set_xticks(range(w.shape[1]), [str(s) for s in sources[example]])
         ax.set_yticks(range(w.shape[0]), [str(p) for p in predictions[example]])
-        ax.set_xlabel("source symbol (position left to right)")
-        ax.set_ylabel("output symbol (step top to bottom)")
         ax.set_title(rf"example {example}: attention weights $\alpha_t(s)$")
-        fig.colorbar(image, ax=ax)
-        figures.show(fig)
+        picture.draw()
         return {"weights": w, "source": sources[example], "prediction": predictions[example],
                 "alignment": alignment(w)}
 
-    return widgets.interactive(
-        show, example=widgets.IntSlider(value=0, min=0, max=len(weights) - 1, description="example"))
+    return figures.interactive(
+        show, picture,
+        example=widgets.IntSlider(value=0, min=0, max=len(weights) - 1, description="example"))

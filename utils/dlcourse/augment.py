@@ -103,30 +103,36 @@ def augmentation_widget(images, labels=None, class_names=None):
     ``widget.result`` holds ``original`` and ``augmented`` (float arrays).
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     images = np.asarray(images)
     height, width = images.shape[1:3]
     top = float(images.max())
 
+    fig = Figure(figsize=(7, 3.6))
+    axes_images = []  # the AxesImage of the original, then of the augmented copy
+    for ax, title in zip(fig.subplots(1, 2), ("original", "augmented")):
+        axes_images.append(ax.imshow(_image(images[0]), cmap="gray", vmin=0, vmax=top))
+        ax.set_title(title)
+        ax.axis("off")
+    label_title = fig.suptitle("") if labels is not None else None
+    picture = figures.Picture(fig)
+
     def show(index, flip_direction, degrees, dy, dx, noise):
         original = _image(images[index])
         augmented = augment(original, flip_direction, degrees, dy, dx, noise,
                             np.random.default_rng(index), clip=(0.0, top))
-        fig, axes = plt.subplots(1, 2, figsize=(7, 3.6))
-        for ax, picture, title in ((axes[0], original, "original"),
-                                   (axes[1], augmented, "augmented")):
-            ax.imshow(picture, cmap="gray", vmin=0, vmax=top)
-            ax.set_title(title)
-            ax.axis("off")
+        for axes_image, array in zip(axes_images, (original, augmented)):
+            axes_image.set_data(array)
         if labels is not None:
             name = class_names[labels[index]] if class_names else labels[index]
-            fig.suptitle(f"image {index}: {name} (the label does not change)")
-        figures.show(fig)
+            label_title.set_text(f"image {index}: {name} (the label does not change)")
+        picture.draw()
         return {"original": original, "augmented": augmented}
 
-    return widgets.interactive(
+    return figures.interactive(
         show,
+        picture,
         index=widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="image"),
         flip_direction=widgets.Dropdown(options=["none", "horizontal", "vertical"],
                                         value="none", description="flip"),

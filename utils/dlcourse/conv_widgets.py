@@ -9,7 +9,7 @@ import textwrap
 import numpy as np
 
 from dlcourse import conv, figures
-from dlcourse.images import KERNELS, write_values
+from dlcourse.images import KERNELS, rewrite_values, write_values
 
 FILTER_NAMES = ("identity", "edge", "sharpen", "box blur", "gaussian blur")
 IMAGES = ("china photo", "flower photo", "fashion-mnist")
@@ -39,7 +39,7 @@ def convolution_filters_widget():
     switches to "custom". ``widget.result``: ``kernel``, ``image``, ``output``.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     images = {}
     sliders = [widgets.FloatSlider(value=KERNELS["identity"][i, j], min=-8, max=8, step=0.01,
@@ -48,7 +48,17 @@ def convolution_filters_widget():
     name = widgets.Dropdown(options=FILTER_NAMES + ("custom",), value="identity", description="kernel")
     source = widgets.Dropdown(options=IMAGES, value="china photo", description="image")
     out = widgets.Output()
-    widget = widgets.VBox([name, source, *sliders, out])
+    fig = Figure(figsize=(14, 4))
+    input_ax, kernel_ax, output_ax = fig.subplots(1, 3, gridspec_kw={"width_ratios": [3, 1.2, 3]})
+    input_shown = input_ax.imshow(np.zeros((2, 2)), cmap="gray", vmin=0, vmax=1)
+    kernel_shown = kernel_ax.imshow(np.zeros((3, 3)), cmap="coolwarm")
+    kernel_numbers = write_values(kernel_ax, kernel_shown, np.zeros((3, 3)), ".3g")
+    output_shown = output_ax.imshow(np.zeros((2, 2)), cmap="gray", vmin=0, vmax=1)
+    for ax in (input_ax, kernel_ax, output_ax):
+        ax.set_xticks([])
+        ax.set_yticks([])
+    picture = figures.Picture(fig)
+    widget = widgets.VBox([name, source, *sliders, picture.view, out])
     holding = False  # True while one change sets other controls (a preset, "custom"): they do not redraw
 
     def redraw():
@@ -60,19 +70,18 @@ def convolution_filters_widget():
                 images[source.value] = load_image(source.value)
             image = images[source.value]
             output = apply_kernel(image, kernel)
-            fig, axes = plt.subplots(1, 3, figsize=(14, 4), gridspec_kw={"width_ratios": [3, 1.2, 3]})
-            axes[0].imshow(image, cmap="gray", vmin=0, vmax=1)
-            axes[0].set_title(f"input {image.shape[0]}x{image.shape[1]}")
+            extent = (-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5)
+            for shown, values in ((input_shown, image), (output_shown, np.clip(output, 0, 1))):
+                shown.set_data(values)
+                shown.set_extent(extent)
+            input_ax.set_title(f"input {image.shape[0]}x{image.shape[1]}")
             limit = max(np.abs(kernel).max(), 1e-9)
-            shown = axes[1].imshow(kernel, cmap="coolwarm", vmin=-limit, vmax=limit)
-            write_values(axes[1], shown, kernel, ".3g")
-            axes[1].set_title(f"kernel: {name.value}")
-            axes[2].imshow(np.clip(output, 0, 1), cmap="gray", vmin=0, vmax=1)
-            axes[2].set_title(f"output (sum of weights {kernel.sum():.3g}; clipped to [0, 1])")
-            for ax in axes:
-                ax.set_xticks([])
-                ax.set_yticks([])
-            figures.show(fig)
+            kernel_shown.set_data(kernel)
+            kernel_shown.set_clim(-limit, limit)
+            rewrite_values(kernel_numbers, kernel_shown, kernel, ".3g")
+            kernel_ax.set_title(f"kernel: {name.value}")
+            output_ax.set_title(f"output (sum of weights {kernel.sum():.3g}; clipped to [0, 1])")
+            picture.draw()
             widget.result = {"kernel": kernel, "image": image, "output": output}
 
     def set_quietly(assign):
@@ -132,19 +141,28 @@ def stride_padding_widget():
     not fit shows the message and the uncovered cells in red, never a traceback.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
+
+    fig = Figure(figsize=(12, 5))
+    input_ax, output_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    message = fig.text(0.5, 0.02, "", ha="center", va="bottom", fontsize=11)
+    fig.subplots_adjust(bottom=0.16)
+    picture = figures.Picture(fig)
+    picture.laid_out = True  # keep the room left for the message under the axes
 
     def show(size, kernel, padding, stride):
         info = describe_output_size(size, kernel, padding, stride)
         padded = size + 2 * padding
-        fig, axes = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [3, 2]})
-        ax = axes[0]
+        input_ax.clear()
+        output_ax.clear()
+        ax = input_ax
         for r in range(padded):
             for c in range(padded):
                 pad_cell = min(r, c) < padding or max(r, c) >= padding + size
                 ax.add_patch(Rectangle((c, r), 1, 1, facecolor="0.85" if pad_cell else "white", edgecolor="0.5"))
-        colors = plt.cm.tab10(np.arange(max(len(info["starts"]), 1)) % 10)
+        colors = mpl.colormaps["tab10"](np.arange(max(len(info["starts"]), 1)) % 10)
         for k, start in enumerate(info["starts"]):  # the windows of the first output row
             offset = 0.08 * (k % 3)
             ax.add_patch(Rectangle((start + offset, offset), kernel - 2 * offset, kernel - 2 * offset,
@@ -159,7 +177,7 @@ def stride_padding_widget():
         ax.set_title(f"input {size}x{size}, kernel {kernel}, padding {padding} (gray), stride {stride}: "
                      "windows of the first output row")
         ax.axis("off")
-        ax = axes[1]
+        ax = output_ax
         if info["fits"]:
             out = info["output"]
             for r in range(out):
@@ -171,14 +189,14 @@ def stride_padding_widget():
             ax.set_aspect("equal")
         ax.axis("off")
         ax.set_title(f"output {info['output']}x{info['output']}" if info["fits"] else "no output")
-        fig.text(0.5, 0.02, textwrap.fill(info["message"], 110), ha="center", va="bottom",
-                 color="black" if info["fits"] else "red", fontsize=11)
-        fig.subplots_adjust(bottom=0.16)
-        figures.show(fig)
+        message.set_text(textwrap.fill(info["message"], 110))
+        message.set_color("black" if info["fits"] else "red")
+        picture.draw()
         return info
 
-    return widgets.interactive(
+    return figures.interactive(
         show,
+        picture,
         size=widgets.IntSlider(value=7, min=1, max=16, description="input I", continuous_update=False),
         kernel=widgets.IntSlider(value=3, min=1, max=7, description="kernel K", continuous_update=False),
         padding=widgets.IntSlider(value=0, min=0, max=3, description="padding P", continuous_update=False),

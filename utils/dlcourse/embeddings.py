@@ -183,29 +183,49 @@ def neighbours_widget(vectors, words, choices, k=8):
     ``choices``. ``widget.result`` holds ``neighbours`` ([(word, cosine), ...]).
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     words = list(words)
     missing = [w for w in choices if w not in words]
     if missing:
         raise KeyError(f"not in the vocabulary: {missing}")
+    k_slider = widgets.IntSlider(value=k, min=1, max=20, description="neighbours")
+
+    fig = Figure(figsize=(7, 5.5))
+    ax = fig.subplots()
+    colours = {"word": "red", "neighbour": "tab:blue", "background": "0.6"}
+    # One line of dots per colour, dots of a scatter's s=20; grey is drawn over blue over red.
+    dots = {role: ax.plot([], [], "o", color=colour, ms=np.sqrt(20), mew=1.5)[0]
+            for role, colour in colours.items()}
+    # A label for every word the map can show; the unused ones are hidden.
+    labels = [ax.annotate("", (0, 0), fontsize=9, xytext=(3, 3), textcoords="offset points")
+              for _ in range(1 + k_slider.max + len(choices))]
+    picture = figures.Picture(fig)
 
     def show(word, k):
         found = nearest(word, vectors, words, k=k)
-        shown = list(dict.fromkeys([word] + [w for w, _ in found] + list(choices)))
+        neighbours = [w for w, _ in found]
+        shown = list(dict.fromkeys([word] + neighbours + list(choices)))
         points = pca_2d(np.array([vectors[words.index(w)] for w in shown]))
-        fig, ax = plt.subplots(figsize=(7, 5.5))
-        for (x, y), w in zip(points, shown):
-            colour = "red" if w == word else ("tab:blue" if w in dict(found) else "0.6")
-            ax.scatter(x, y, color=colour, s=20)
-            ax.annotate(w, (x, y), color=colour, fontsize=9, xytext=(3, 3),
-                        textcoords="offset points")
+        roles = np.array(["word" if w == word else "neighbour" if w in neighbours else "background"
+                          for w in shown])
+        for role, line in dots.items():
+            line.set_data(*points[roles == role].T)
+        for i, label in enumerate(labels):
+            label.set_visible(i < len(shown))
+        for label, w, point, role in zip(labels, shown, points, roles):
+            label.set_text(w)
+            label.xy = tuple(point)
+            label.set_color(colours[role])
+        ax.relim()
+        ax.autoscale_view()
         ax.set_title(f"'{word}' (red) and its {k} nearest neighbours by cosine (blue); PCA map")
-        figures.show(fig)
+        picture.draw()
         return {"neighbours": found}
 
-    return widgets.interactive(
+    return figures.interactive(
         show,
+        picture,
         word=widgets.Dropdown(options=list(choices), description="word"),
-        k=widgets.IntSlider(value=k, min=1, max=20, description="neighbours"),
+        k=k_slider,
     )

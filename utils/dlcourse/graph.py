@@ -113,12 +113,29 @@ def graph_widget(params=DECK_EXAMPLE):
     ``forward_backward``'s dict.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     positions = {"x1": (0, 1), "x2": (0, 0), "z1": (1, 1), "z2": (1, 0), "h1": (2, 1),
                  "h2": (2, 0), "z_out": (3, 0.5), "y_hat": (4, 0.5), "L": (5, 0.5)}
     edges = [("x1", "z1"), ("x1", "z2"), ("x2", "z1"), ("x2", "z2"), ("z1", "h1"),
              ("z2", "h2"), ("h1", "z_out"), ("h2", "z_out"), ("z_out", "y_hat"), ("y_hat", "L")]
+
+    fig = Figure(figsize=(12, 3.8))
+    ax = fig.subplots()
+    for start, end in edges:
+        (x0, y0), (x1_, y1_) = positions[start], positions[end]
+        ax.plot([x0, x1_], [y0, y1_], color="0.7", zorder=0)
+    ax.scatter(*zip(*positions.values()), s=2600, color="white", edgecolors="black", zorder=1)
+    value_texts, grad_texts = {}, {}
+    for name, (px, py) in positions.items():
+        ax.text(px, py + 0.08, name.replace("y_hat", "ŷ"), ha="center", fontsize=11, weight="bold")
+        value_texts[name] = ax.text(px, py - 0.03, "", ha="center", fontsize=9)
+        grad_texts[name] = ax.text(px, py - 0.13, "", ha="center", fontsize=9, color="red")
+    parameters_text = ax.text(0, -0.45, "", fontsize=9)
+    ax.set_xlim(-0.5, 5.5)
+    ax.set_ylim(-0.6, 1.35)
+    ax.axis("off")
+    picture = figures.Picture(fig)
 
     def show(x1, x2, target, v1, v2, output):
         try:
@@ -135,29 +152,22 @@ def graph_widget(params=DECK_EXAMPLE):
             "z_out": (values["z_out"], grads["z_out"]), "y_hat": (values["y_hat"], grads["y_hat"]),
             "L": (values["loss"], 1.0),
         }
-        fig, ax = plt.subplots(figsize=(12, 3.8))
-        for start, end in edges:
-            (x0, y0), (x1_, y1_) = positions[start], positions[end]
-            ax.plot([x0, x1_], [y0, y1_], color="0.7", zorder=0)
-        for name, (px, py) in positions.items():
-            value, grad = labels[name]
-            ax.scatter(px, py, s=2600, color="white", edgecolors="black", zorder=1)
-            ax.text(px, py + 0.08, name.replace("y_hat", "ŷ"), ha="center", fontsize=11, weight="bold")
-            ax.text(px, py - 0.03, f"{value:.4f}", ha="center", fontsize=9)
-            ax.text(px, py - 0.13, f"{grad:+.4f}", ha="center", fontsize=9, color="red")
-        ax.text(0, -0.45, f"W1 = {params['W1'].tolist()}, b1 = {params['b1'].tolist()}, "
-                f"v = [{v1}, {v2}], c = {params['b2']};  dL/dv = {np.round(grads['w2'], 4)}, "
-                f"dL/dW1 = {np.round(grads['W1'], 4).tolist()}", fontsize=9)
-        ax.set_title(f"{output} output: values (black) and gradients dL/d(node) (red)")
-        ax.set_xlim(-0.5, 5.5)
-        ax.set_ylim(-0.6, 1.35)
-        ax.axis("off")
-        figures.show(fig)
+        for name, (value, grad) in labels.items():
+            value_texts[name].set_text(f"{value:.4f}")
+            grad_texts[name].set_text(f"{grad:+.4f}")
+        parameters_text.set_text(
+            f"W1 = {params['W1'].tolist()}, b1 = {params['b1'].tolist()}, "
+            f"v = [{v1}, {v2}], c = {params['b2']};  dL/dv = {np.round(grads['w2'], 4)}, "
+            f"dL/dW1 = {np.round(grads['W1'], 4).tolist()}")
+        # y=1, where the title would go anyway: Matplotlib then skips measuring the hidden axes to place it
+        ax.set_title(f"{output} output: values (black) and gradients dL/d(node) (red)", y=1)
+        picture.draw()
         return result
 
     slider = dict(min=-3.0, max=3.0, step=0.1)
-    return widgets.interactive(
+    return figures.interactive(
         show,
+        picture,
         x1=widgets.FloatSlider(value=float(params["x"][0]), description="x1", **slider),
         x2=widgets.FloatSlider(value=float(params["x"][1]), description="x2", **slider),
         target=widgets.FloatSlider(value=float(params["target"]), description="label y", **slider),

@@ -191,10 +191,20 @@ def text_color(rgba):
 
 def write_values(ax, shown, values, fmt, **text_options):
     """Write each value of ``values`` (2-D) on its cell of ``shown`` (what ``ax.imshow``
-    returned), white on dark cells and black on light ones."""
-    for (row, col), value in np.ndenumerate(values):
-        ax.text(col, row, format(value, fmt), ha="center", va="center",
-                color=text_color(shown.to_rgba(value)), **text_options)
+    returned), white on dark cells and black on light ones. Returns the texts, row by
+    row, for ``rewrite_values``."""
+    values = np.asarray(values)
+    texts = [ax.text(col, row, "", ha="center", va="center", **text_options) for row, col in np.ndindex(values.shape)]
+    rewrite_values(texts, shown, values, fmt)
+    return texts
+
+
+def rewrite_values(texts, shown, values, fmt):
+    """Put new ``values`` (same shape) in the texts ``write_values`` made, recoloured."""
+    values = np.asarray(values)
+    for text, value, rgba in zip(texts, values.ravel(), shown.to_rgba(values).reshape(-1, 4)):
+        text.set_text(format(value, fmt))
+        text.set_color(text_color(rgba))
 
 
 def pixel_viewer_widget(image, size=7):
@@ -205,33 +215,45 @@ def pixel_viewer_widget(image, size=7):
     chosen pixel) and ``kernel``.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
     image = np.asarray(image, dtype=np.float64)
     height, width = image.shape
 
+    fig = Figure(figsize=(13, 4.2))
+    image_ax, patch_ax, filtered_ax = fig.subplots(1, 3)
+    gray = {"cmap": "gray", "vmin": 0, "vmax": 255}
+    image_ax.imshow(image, **gray)
+    outline = image_ax.add_patch(Rectangle((0, 0), size, size, fill=False, color="red"))
+    patch_shown = patch_ax.imshow(np.zeros((size, size)), **gray)
+    patch_texts = write_values(patch_ax, patch_shown, np.zeros((size, size)), ".0f", fontsize=8)
+    patch_ax.set_title(f"the numbers the computer sees ({size}x{size})")
+    filtered_shown = filtered_ax.imshow(image, **gray)
+    for ax in (image_ax, patch_ax, filtered_ax):
+        ax.set_xticks([])
+        ax.set_yticks([])
+    picture = figures.Picture(fig)
+    filtered = {}  # the image after the kernel on the right: {kernel name: filtered image}
+
     def show(row, col, kernel_name):
         kernel = KERNELS[kernel_name]
         patch, (top, left) = pixel_patch(image, row, col, size)
-        filtered = filter_image(image, kernel)
-        fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
-        axes[0].imshow(image, cmap="gray", vmin=0, vmax=255)
-        axes[0].add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False, color="red"))
-        axes[0].set_title(f"image {height}x{width}: pixel ({row}, {col})")
-        shown = axes[1].imshow(patch, cmap="gray", vmin=0, vmax=255)
-        write_values(axes[1], shown, patch, ".0f", fontsize=8)
-        axes[1].set_title(f"the numbers the computer sees ({size}x{size})")
-        axes[2].imshow(np.clip(filtered, 0, 255), cmap="gray", vmin=0, vmax=255)
-        axes[2].set_title(f"after the '{kernel_name}' kernel (clipped to 0..255)")
-        for ax in axes:
-            ax.set_xticks([])
-            ax.set_yticks([])
-        figures.show(fig)
-        return {"patch": patch, "response": float(filtered[row, col]), "kernel": kernel}
+        if kernel_name not in filtered:
+            filtered.clear()
+            filtered[kernel_name] = filter_image(image, kernel)
+            filtered_shown.set_data(np.clip(filtered[kernel_name], 0, 255))
+            filtered_ax.set_title(f"after the '{kernel_name}' kernel (clipped to 0..255)")
+        outline.set_xy((left - 0.5, top - 0.5))
+        image_ax.set_title(f"image {height}x{width}: pixel ({row}, {col})")
+        patch_shown.set_data(patch)
+        rewrite_values(patch_texts, patch_shown, patch, ".0f")
+        picture.draw()
+        return {"patch": patch, "response": float(filtered[kernel_name][row, col]), "kernel": kernel}
 
-    return widgets.interactive(
+    return figures.interactive(
         show,
+        picture,
         row=widgets.IntSlider(value=height // 2, min=0, max=height - 1, description="row"),
         col=widgets.IntSlider(value=width // 2, min=0, max=width - 1, description="column"),
         kernel_name=widgets.Dropdown(options=list(KERNELS), value="identity", description="kernel"),

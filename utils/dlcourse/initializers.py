@@ -166,13 +166,24 @@ def accuracy(params, x, y, activation="relu"):
     return float(np.mean(np.argmax(logits, axis=1) == y))
 
 
-def sideways_histogram(ax, values, position, color, limit=None, bins=40):
-    """Draw the histogram of ``values`` on ``ax`` sideways, centred on x = ``position``
-    and scaled to a width of 0.8; ``limit`` fixes the value range to [-limit, limit]."""
+def sideways_outline(values, position, limit=None, bins=40):
+    """Corners ``(x, y)`` of the histogram of ``values`` drawn sideways: centred on
+    x = ``position``, its tallest bin 0.8 wide; ``limit`` fixes the value range to [-limit, limit]."""
     counts, edges = np.histogram(values, bins=bins, range=(-limit, limit) if limit else None)
-    half_width = 0.4 * counts / max(counts.max(), 1)
-    ax.fill_betweenx(np.repeat(edges, 2)[1:-1], position - np.repeat(half_width, 2),
-                     position + np.repeat(half_width, 2), color=color, linewidth=0)
+    half_width = np.repeat(0.4 * counts / max(counts.max(), 1), 2)
+    y = np.repeat(edges, 2)[1:-1]
+    left, right = position - half_width, position + half_width
+    return np.column_stack([np.concatenate([left, right[::-1]]), np.concatenate([y, y[::-1]])])
+
+
+def sideways_histogram(ax, values, position, color, limit=None, bins=40):
+    """Draw the histogram of ``values`` on ``ax`` sideways (see ``sideways_outline``).
+
+    Returns its ``Polygon``: ``polygon.set_xy(sideways_outline(...))`` redraws it with other values.
+    """
+    from matplotlib.patches import Polygon
+
+    return ax.add_patch(Polygon(sideways_outline(values, position, limit, bins), color=color, linewidth=0))
 
 
 def histogram_widget(x, y, width=128, max_depth=10):
@@ -184,29 +195,44 @@ def histogram_widget(x, y, width=128, max_depth=10):
     ``widget.result`` is the dict of ``layer_statistics`` (``act_std``, ``grad_std``...).
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(12, 4.4))
+    title = fig.suptitle("")
+    panels = []  # (axes, its histograms: one per possible layer, hidden while unused)
+    for ax, name, color in zip(fig.subplots(1, 2), ("activations", "weight gradients dL/dW"),
+                               ("tab:blue", "tab:red")):
+        histograms = [sideways_histogram(ax, [0.0], layer + 1, color) for layer in range(max_depth)]
+        ax.set_xlabel("hidden layer (its standard deviation under it)")
+        ax.set_ylabel(name)
+        ax.set_title(f"{name}, per layer")
+        panels.append((ax, histograms))
+    picture = figures.Picture(fig)
 
     def show(preset, activation, depth):
         stats = layer_statistics(x, y, depth, width, preset, activation)
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
         limit = 1.05 if activation in ("tanh", "sigmoid") else None
-        panels = [(axes[0], stats["activations"], stats["act_std"], "activations", "tab:blue", limit),
-                  (axes[1], stats["weight_grads"], stats["grad_std"], "weight gradients dL/dW", "tab:red", None)]
-        for ax, values, stds, name, color, lim in panels:
-            for layer in range(depth):
-                sideways_histogram(ax, values[layer].ravel(), layer + 1, color, lim)
+        drawn = [(stats["activations"], stats["act_std"], limit), (stats["weight_grads"], stats["grad_std"], None)]
+        for (ax, histograms), (values, stds, lim) in zip(panels, drawn):
+            outlines = [sideways_outline(values[layer].ravel(), layer + 1, lim) for layer in range(depth)]
+            for histogram, outline in zip(histograms, outlines):
+                histogram.set_xy(outline)
+                histogram.set_visible(True)
+            for histogram in histograms[depth:]:
+                histogram.set_visible(False)
             ax.set_xticks(range(1, depth + 1),
                           [f"{layer + 1}\n{std:.2g}" for layer, std in enumerate(stds)], fontsize=8)
             ax.set_xlim(0.4, depth + 0.6)
-            ax.set_xlabel("hidden layer (its standard deviation under it)")
-            ax.set_ylabel(name)
-            ax.set_title(f"{name}, per layer")
-        fig.suptitle(f"{preset} initialisation, {activation}, {depth} hidden layers of {width}")
-        figures.show(fig)
+            bin_edges = np.concatenate(outlines)[:, 1]  # the y of every corner
+            margin = 0.05 * np.ptp(bin_edges)  # Matplotlib's default margin
+            ax.set_ylim(bin_edges.min() - margin, bin_edges.max() + margin)
+        title.set_text(f"{preset} initialisation, {activation}, {depth} hidden layers of {width}")
+        picture.draw()
         return stats
 
-    return widgets.interactive(
+    return figures.interactive(
         show,
+        picture,
         preset=widgets.Dropdown(options=list(PRESETS), value="xavier", description="init"),
         activation=widgets.Dropdown(options=["tanh", "relu", "sigmoid"], value="tanh",
                                     description="activation"),

@@ -156,10 +156,23 @@ def explorer_widget():
     holds the value, ``derivative`` and ``numerical`` at the chosen point (or
     ``message``)."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 3.8))
+    value_ax, derivative_ax = fig.subplots(1, 2)
+    value_curve, = value_ax.plot([], [])
+    value_point, = value_ax.plot([], [], "ro")
+    derivative_curve, = derivative_ax.plot([], [], label="analytic derivative")
+    numerical_dots, = derivative_ax.plot([], [], "k.", ms=9, label="numerical (central diff.)")
+    derivative_point, = derivative_ax.plot([], [], "ro")
+    derivative_ax.legend()
+    for ax in (value_ax, derivative_ax):
+        ax.axhline(0, color="gray", lw=0.5)
+        ax.set_xlabel("z (pre-activation) or y_hat (prediction)")
+    picture = figures.Picture(fig)
 
     def show(name, target, point):
-        _, _, (lo, hi), targets = FUNCTIONS[name]
+        f, df, (lo, hi), targets = FUNCTIONS[name]
         if targets is not None and target not in targets:
             print(f"{name} takes a target in {targets}; pick one of those.")
             return {"message": f"target must be in {targets}"}
@@ -167,28 +180,28 @@ def explorer_widget():
             print(f"{name} is plotted on [{lo}, {hi}]; move the point into that range.")
             return {"message": f"point must be in [{lo}, {hi}]"}
         grid = np.linspace(lo, hi, 401)
-        curve = explore(name, grid, target)
+        labels = np.full_like(grid, target)
         dots = explore(name, np.linspace(lo, hi, 14), target)  # 14 points miss the kinks at 0
         here = explore(name, [point], target)
-        fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
-        axes[0].plot(grid, curve["value"])
-        axes[0].plot(point, here["value"][0], "ro")
-        axes[0].set_title(f"{name}" + ("" if targets is None and name in activations.ACTIVATIONS
-                                       else f" (target {target:g})"))
-        axes[1].plot(grid, curve["derivative"], label="analytic derivative")
-        axes[1].plot(dots["z"], dots["numerical"], "k.", ms=9, label="numerical (central diff.)")
-        axes[1].plot(point, here["derivative"][0], "ro")
-        axes[1].set_title(f"derivative at {point:g}: {here['derivative'][0]:.4f}")
-        axes[1].legend()
-        for ax in axes:
-            ax.axhline(0, color="gray", lw=0.5)
-            ax.set_xlabel("z (pre-activation) or y_hat (prediction)")
-        figures.show(fig)
+        value_curve.set_data(grid, f(grid, labels))
+        derivative_curve.set_data(grid, df(grid, labels))
+        numerical_dots.set_data(dots["z"], dots["numerical"])
+        value_point.set_data([point], here["value"])
+        derivative_point.set_data([point], here["derivative"])
+        # titles at y=1, where they would go anyway: Matplotlib then skips measuring the tick labels to place them
+        value_ax.set_title(f"{name}" + ("" if targets is None and name in activations.ACTIVATIONS
+                                        else f" (target {target:g})"), y=1)
+        derivative_ax.set_title(f"derivative at {point:g}: {here['derivative'][0]:.4f}", y=1)
+        for ax in (value_ax, derivative_ax):
+            ax.relim()
+            ax.autoscale_view()
+        picture.draw()
         return {"value": float(here["value"][0]), "derivative": float(here["derivative"][0]),
                 "numerical": float(here["numerical"][0])}
 
-    return widgets.interactive(
+    return figures.interactive(
         show,
+        picture,
         name=widgets.Dropdown(options=list(FUNCTIONS), value="sigmoid", description="function"),
         target=widgets.Dropdown(options=[1.0, 0.0, -1.0], value=1.0, description="target"),
         point=widgets.FloatSlider(value=0.5, min=-5, max=5, step=0.05, description="point"),

@@ -23,7 +23,7 @@ import numpy as np
 from dlcourse import figures
 from dlcourse.activations import sigmoid
 from dlcourse.checks import check_array
-from dlcourse.images import write_values
+from dlcourse.images import rewrite_values, write_values
 
 CELL_ACTIVATIONS = {"tanh": np.tanh, "linear": lambda z: z}
 GATES = ("i", "f", "g", "o")
@@ -174,14 +174,76 @@ def parse_sequence(text, features):
     return values
 
 
+def _write_numbers(ax, shown, values):
+    """The numbers written on a small map's cells (none on a large map)."""
+    if values.shape[1] <= 12 and values.size <= 60:
+        return write_values(ax, shown, values, ".2g", fontsize=8)
+    return []
+
+
 def heat_map(ax, values, row_names, title, cmap, vmin=None, vmax=None):
-    """Rows of values over time; small maps get their numbers written in."""
+    """Rows of values over time; small maps get their numbers written in.
+
+    Returns the image and the written numbers, for :func:`refill_heat_map`.
+    """
     shown = ax.imshow(values, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
     every = -(-len(row_names) // 12)  # at most about 12 row labels
     ax.set_yticks(range(0, len(row_names), every), row_names[::every])
-    if values.shape[1] <= 12 and values.size <= 60:
-        write_values(ax, shown, values, ".2g", fontsize=8)
     ax.set_title(title)
+    return shown, _write_numbers(ax, shown, values)
+
+
+def refill_heat_map(shown, numbers, values, vmin, vmax):
+    """Put new ``values`` (same rows, any number of steps) in a map made by :func:`heat_map`.
+
+    Returns its written numbers: the same texts, or new ones if the number of steps changed.
+    """
+    resized = shown.get_array().shape != values.shape
+    shown.set_data(values)
+    shown.set_clim(vmin, vmax)
+    if not resized:
+        rewrite_values(numbers, shown, values, ".2g")
+        return numbers
+    rows, steps = values.shape
+    shown.set_extent((-0.5, steps - 0.5, rows - 0.5, -0.5))
+    for text in numbers:
+        text.remove()
+    return _write_numbers(shown.axes, shown, values)
+
+
+def _layered_canvas(fig, layers):
+    """An Agg canvas for ``fig`` that draws ``layers`` (lists of artists) one over another
+    on the rest of the figure and keeps a copy of the picture under each layer.
+
+    ``changed(k)`` says that layer ``k`` changed, ``changed()`` that the rest did: the next
+    draw starts from the copy under that layer, so an unchanged layer is never redrawn.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    class LayeredCanvas(FigureCanvasAgg):
+        def __init__(self):
+            super().__init__(fig)
+            self.copies = []  # copies[k]: the picture under layers[k], as last drawn
+
+        def changed(self, layer=-1):
+            """Layer ``layer`` (-1: the rest of the figure) changed: forget the copies above it."""
+            del self.copies[layer + 1:]
+
+        def draw(self):
+            if not self.copies:
+                for artist in (artist for layer in layers for artist in layer):
+                    artist.set_animated(True)  # left out of the figure's own draw
+                super().draw()
+                self.copies.append(self.copy_from_bbox(fig.bbox))
+            else:
+                self.restore_region(self.copies[-1])
+            for layer in layers[len(self.copies) - 1:]:
+                for artist in layer:
+                    fig.draw_artist(artist)
+                if len(self.copies) < len(layers):
+                    self.copies.append(self.copy_from_bbox(fig.bbox))
+
+    return LayeredCanvas()
 
 
 def gate_activation_widget(W=None, U=None, b=None, X=None, activation=None):
@@ -193,7 +255,8 @@ def gate_activation_widget(W=None, U=None, b=None, X=None, activation=None):
     :func:`gate_trace`) and the values at the chosen ``step``.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     if W is None:
         W, U, b = memory_lstm_weights()
@@ -203,39 +266,94 @@ def gate_activation_widget(W=None, U=None, b=None, X=None, activation=None):
     X = check_array("X", X, shape=(None, W.shape[0]), dtype_kind="fi")
     text = "\n".join(" ".join(f"{v:g}" for v in column) for column in X.T)
 
-    def show(sequence, step):
-        try:
-            seq = parse_sequence(sequence, W.shape[0])
-        except ValueError as error:
-            print(f"Cannot read the sequence: {error}")
-            return None
-        trace = gate_trace(seq, W, U, b, activation)
-        step = min(step, len(seq) - 1)
-        units = trace["c"].shape[1]
-        fig, axes = plt.subplots(1, 4, figsize=(17, 4))
-        shown_step = ", ".join(f"{v:g}" for v in seq[step])
-        heat_map(axes[0], seq.T, [f"x{k + 1}" for k in range(seq.shape[1])],
-                 f"inputs; x at step {step} = [{shown_step}]", "coolwarm")
+    def map_values(seq, trace):
+        """Each heat map's values and colour limits: inputs, gates i, f, o, candidate g."""
         gates = np.vstack([trace[k].T for k in ("i", "f", "o")])
-        heat_map(axes[1], gates, [f"{k}{u}" for k in "ifo" for u in range(units)],
-                 "gates i, f, o (0 = closed, 1 = open)", "viridis", 0, 1)
         limit = max(np.abs(trace["g"]).max(), 1e-12)
-        heat_map(axes[2], trace["g"].T, [f"g{u}" for u in range(units)],
-                 f"candidate g ({activation})", "coolwarm", -limit, limit)
+        return [(seq.T, seq.min(), seq.max()), (gates, 0, 1), (trace["g"].T, -limit, limit)]
+
+    # The figure is made once, for the sequence in the text box.
+    seq = parse_sequence(text, W.shape[0])
+    trace = gate_trace(seq, W, U, b, activation)
+    drawn = {"sequence": text, "seq": seq, "trace": trace}
+    units = trace["c"].shape[1]
+    fig = Figure(figsize=(15, 4))
+    axes = fig.subplots(1, 4)
+    inputs_ax, state_ax = axes[0], axes[3]
+    row_names = ([f"x{k + 1}" for k in range(seq.shape[1])], [f"{k}{u}" for k in "ifo" for u in range(units)],
+                 [f"g{u}" for u in range(units)])
+    titles = ("inputs", "gates i, f, o (0 = closed, 1 = open)", f"candidate g ({activation})")
+    cmaps = ("coolwarm", "viridis", "coolwarm")
+    maps = [heat_map(ax, values, names, title, cmap, vmin, vmax)  # (image, written numbers) of each map
+            for ax, (values, vmin, vmax), names, title, cmap
+            in zip(axes, map_values(seq, trace), row_names, titles, cmaps)]
+    cell_lines = [state_ax.plot(trace["c"][:, u], "-o", ms=3, color="C0", label="cell c_t" if u == 0 else None)[0]
+                  for u in range(units)]
+    output_lines = [state_ax.plot(trace["h"][:, u], "--s", ms=3, color="C3", label="output h_t" if u == 0 else None)[0]
+                    for u in range(units)]
+    legend = state_ax.legend()
+    step_lines = [ax.axvline(0, color="k", lw=1.5) for ax in axes]
+    for ax in axes:
+        ax.set_xlabel("time step t (0-based)")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], integer=True))  # whole steps
+
+    # Drawn in layers: a new step redraws only its lines, titles and the legend (over the
+    # lines), a new sequence of the same length the maps' cells and the curves too, a new
+    # length everything.
+    sequence_layer = []
+    step_layer = [*step_lines, inputs_ax.title, state_ax.title, legend]
+    canvas = _layered_canvas(fig, [sequence_layer, step_layer])
+    picture = figures.Picture(fig)
+
+    def fill_sequence_layer():
+        """The maps' images, frames (drawn over the images) and numbers, and the curves' axes."""
+        sequence_layer[:] = [artist for shown, numbers in maps
+                             for artist in (shown, *shown.axes.spines.values(), *numbers)] + [state_ax]
+
+    fill_sequence_layer()
+
+    def redraw_sequence(seq, trace):
+        """Put a new sequence's values in the heat maps and the curves."""
+        resized = len(seq) != maps[0][0].get_array().shape[1]
+        for i, (values, vmin, vmax) in enumerate(map_values(seq, trace)):
+            shown, numbers = maps[i]
+            maps[i] = shown, refill_heat_map(shown, numbers, values, vmin, vmax)
         for u in range(units):
-            axes[3].plot(trace["c"][:, u], "-o", ms=3, color="C0", label="cell c_t" if u == 0 else None)
-            axes[3].plot(trace["h"][:, u], "--s", ms=3, color="C3", label="output h_t" if u == 0 else None)
+            cell_lines[u].set_data(np.arange(len(seq)), trace["c"][:, u])
+            output_lines[u].set_data(np.arange(len(seq)), trace["h"][:, u])
+        state_ax.relim()
+        state_ax.autoscale_view()
+        if resized:  # new axis limits and numbers: redraw the whole figure
+            fill_sequence_layer()
+            canvas.changed()
+        else:
+            canvas.changed(0)
+
+    def show(sequence, step):
+        new_sequence = sequence != drawn["sequence"]
+        if new_sequence:
+            try:
+                seq = parse_sequence(sequence, W.shape[0])
+            except ValueError as error:
+                print(f"Cannot read the sequence: {error}")
+                return None
+            drawn.update(sequence=sequence, seq=seq, trace=gate_trace(seq, W, U, b, activation))
+        seq, trace = drawn["seq"], drawn["trace"]
+        step = min(step, len(seq) - 1)
+        for line in step_lines:  # moved first: the curves' new limits count the step's line
+            line.set_xdata([step, step])
+        if new_sequence:
+            redraw_sequence(seq, trace)
+        shown_step = ", ".join(f"{v:g}" for v in seq[step])
+        inputs_ax.set_title(f"inputs; x at step {step} = [{shown_step}]")
         shown_c = np.round(trace["c"][step, :4], 2).tolist()
-        axes[3].set_title(f"cell state and output at step {step}: c = {shown_c}" + (" ..." if units > 4 else ""))
-        axes[3].legend()
-        for ax in axes:
-            ax.axvline(step, color="k", lw=1.5)
-            ax.set_xlabel("time step t (0-based)")
-        figures.show(fig)
+        state_ax.set_title(f"cell state and output at step {step}:\nc = {shown_c}" + (" ..." if units > 4 else ""))
+        picture.draw()
         return {"trace": trace, "step": step, "at_step": {k: trace[k][step] for k in trace}}
 
-    return widgets.interactive(
+    return figures.interactive(
         show,
+        picture,
         sequence=widgets.Textarea(value=text, description="inputs", continuous_update=True,
                                   layout=widgets.Layout(width="60%", height="80px")),
         step=widgets.IntSlider(value=0, min=0, max=max(len(X) - 1, 0), description="step"),

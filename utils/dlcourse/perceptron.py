@@ -122,7 +122,7 @@ def perceptron_widget(X, y, lr=1.0, max_epochs=10):
     ``mistake`` (whether this step updated) and ``converged`` (of the whole run).
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
@@ -130,30 +130,36 @@ def perceptron_widget(X, y, lr=1.0, max_epochs=10):
     history = run["history"]
     lo, hi = X.min(axis=0) - 1, X.max(axis=0) + 1
 
+    fig = Figure(figsize=(5, 5))
+    ax = fig.subplots()
+    for label, marker in [(1, "o"), (-1, "x")]:
+        pts = X[y == label]
+        ax.scatter(pts[:, 0], pts[:, 1], marker=marker, s=80, label=f"y = {label:+d}")
+    visited = ax.scatter([], [], s=300, facecolors="none", edgecolors="red")
+    boundary, = ax.plot([], [], "k-")
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.legend(loc="upper left")
+    picture = figures.Picture(fig)
+
     def show(step):
         w = history[step]
         mistake = step > 0 and not np.array_equal(w, history[step - 1])
-        fig, ax = plt.subplots(figsize=(5, 5))
-        for label, marker in [(1, "o"), (-1, "x")]:
-            pts = X[y == label]
-            ax.scatter(pts[:, 0], pts[:, 1], marker=marker, s=80, label=f"y = {label:+d}")
-        if step > 0:
-            ax.scatter(*X[(step - 1) % len(X)], s=300, facecolors="none", edgecolors="red")
+        visited.set_offsets(X[(step - 1) % len(X)][None] if step > 0 else np.empty((0, 2)))
         xs = np.linspace(lo[0], hi[0], 2)
         if abs(w[2]) > 1e-12:
-            ax.plot(xs, -(w[0] + w[1] * xs) / w[2], "k-")
+            boundary.set_data(xs, -(w[0] + w[1] * xs) / w[2])
         elif abs(w[1]) > 1e-12:
-            ax.axvline(-w[0] / w[1], color="k")
-        ax.set_xlim(lo[0], hi[0])
-        ax.set_ylim(lo[1], hi[1])
+            boundary.set_data([-w[0] / w[1]] * 2, [lo[1], hi[1]])
+        else:
+            boundary.set_data([], [])
         status = "update" if mistake else "no change"
         ax.set_title(f"step {step}: w = {np.round(w, 2)} ({status})")
-        ax.legend(loc="upper left")
-        figures.show(fig)
+        picture.draw()
         if step == len(history) - 1:
             outcome = "converged" if run["converged"] else f"no convergence in {max_epochs} epochs"
             print(f"last step: {outcome}")
         return {"w": w, "step": step, "mistake": bool(mistake), "converged": run["converged"]}
 
-    return widgets.interactive(
-        show, step=widgets.IntSlider(value=0, min=0, max=len(history) - 1, description="step"))
+    return figures.interactive(
+        show, picture, step=widgets.IntSlider(value=0, min=0, max=len(history) - 1, description="step"))

@@ -171,7 +171,23 @@ def gradient_norm_widget():
     ``radius`` (measured on Wh) and ``ratio`` = ||dL/dh_1|| / ||dL/dh_T||.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(12, 4.2))
+    norm_ax, eig_ax = fig.subplots(1, 2)
+    norm_ax.set_yscale("log")
+    norm_line, = norm_ax.plot([], [], "o-", ms=3, label="||dL/dh_t||")
+    linear_line, = norm_ax.plot([], [], "--", color="gray",
+                                label="radius ** steps back (linear RNN, in the long run)")
+    norm_ax.set_xlabel("steps back from the loss (T - t)")
+    norm_ax.legend()
+    circle = np.linspace(0, 2 * np.pi, 200)
+    eig_ax.plot(np.cos(circle), np.sin(circle), color="gray")
+    eig_points = eig_ax.scatter([], [], s=12)
+    eig_ax.set_aspect("equal")
+    # titles at y=1, where they would go anyway: Matplotlib then skips measuring the tick labels to place them
+    eig_ax.set_title("eigenvalues of Wh and the unit circle", y=1)
+    picture = figures.Picture(fig)
 
     def show(radius, activation, init, steps):
         norms, Wh = gradient_norm_profile(radius, activation, init, steps)
@@ -179,26 +195,24 @@ def gradient_norm_widget():
             print("The gradient overflowed to inf/nan: lower the radius or the length.")
             return None
         back = np.arange(steps)[::-1]
+        norm_line.set_data(back, np.maximum(norms, 1e-300))
+        linear_line.set_data(back, radius ** back.astype(float))
+        norm_ax.set_title(f"{activation}, {init} Wh, spectral radius {radius:.2f}", y=1)
         eig = np.linalg.eigvals(Wh)
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
-        axes[0].semilogy(back, np.maximum(norms, 1e-300), "o-", ms=3, label="||dL/dh_t||")
-        axes[0].semilogy(back, radius ** back.astype(float), "--", color="gray",
-                         label="radius ** steps back (linear RNN, in the long run)")
-        axes[0].set_xlabel("steps back from the loss (T - t)")
-        axes[0].set_title(f"{activation}, {init} Wh, spectral radius {radius:.2f}")
-        axes[0].legend()
-        circle = np.linspace(0, 2 * np.pi, 200)
-        axes[1].plot(np.cos(circle), np.sin(circle), color="gray")
-        axes[1].scatter(eig.real, eig.imag, s=12)
-        axes[1].set_aspect("equal")
-        axes[1].set_title("eigenvalues of Wh and the unit circle")
-        figures.show(fig)
+        eig_points.set_offsets(np.column_stack([eig.real, eig.imag]))
+        norm_ax.relim()
+        norm_ax.autoscale_view()
+        eig_ax.relim()  # the circle
+        eig_ax.update_datalim(eig_points.get_offsets())  # relim leaves out scatter points
+        eig_ax.autoscale_view()
+        picture.draw()
         ratio = float(norms[0] / norms[-1])
         print(f"||dL/dh_1|| / ||dL/dh_T|| = {ratio:.3g}")
         return {"norms": norms, "radius": spectral_radius(Wh), "ratio": ratio}
 
-    return widgets.interactive(
+    return figures.interactive(
         show,
+        picture,
         radius=widgets.FloatSlider(value=1.0, min=0.5, max=1.5, step=0.05, description="radius"),
         activation=widgets.Dropdown(options=["tanh", "relu", "linear"], value="tanh",
                                     description="activation"),

@@ -118,42 +118,60 @@ def lr_widget(X, y, classes=10, steps=60):
 
     net_loss, net_grad, net_w0 = softmax_problem(X, y, classes)
 
+    fig = Figure(figsize=(15, 4))  # not pyplot's: a redraw never touches a cell's current figure
+    surface_ax, surface_loss_ax, net_ax = fig.subplots(1, 3)
+    path_line, = surface_ax.plot([], [], "r.-", lw=1, ms=3)
+    start_point, = surface_ax.plot([], [], "ko")
+    surface_loss_ax.set_yscale("symlog")
+    surface_loss_ax.set_title("loss on the surface")
+    net_ax.set_title("softmax regression: training loss")
+    curves, notes = [], []
+    for ax in (surface_loss_ax, net_ax):
+        curves += ax.plot([], [])
+        notes.append(ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", wrap=True, color="red"))
+        ax.set_xlabel("step")
+    contours = {}  # the surface drawn on the left: {name: its contour set}
+    picture = figures.Picture(fig)
+
+    def draw_surface(surface):
+        """Contours of ``surface`` on the left axes, drawn only when the surface changes."""
+        if surface in contours:
+            return
+        for drawn in contours.values():
+            drawn.remove()
+        contours.clear()
+        loss, _, _, (x0, x1, y0, y1) = SURFACES[surface]
+        xs, ys = np.meshgrid(np.linspace(x0, x1, 120), np.linspace(y0, y1, 120))
+        zs = loss(np.array([xs, ys]))
+        contours[surface] = surface_ax.contour(xs, ys, np.log1p(zs - zs.min()), levels=25, cmap="viridis")
+        surface_ax.set_xlim(x0, x1)
+        surface_ax.set_ylim(y0, y1)
+
     def show(lr, optimizer, momentum, schedule, surface):
         started = time.perf_counter()
         run = trajectory(surface, optimizer, lr, momentum, schedule, steps=steps)
         net = optimize(net_loss, net_grad, net_w0, optimizer, lr, momentum, schedule, steps=steps)
         seconds = time.perf_counter() - started
-        loss, _, _, (x0, x1, y0, y1) = SURFACES[surface]
-        xs, ys = np.meshgrid(np.linspace(x0, x1, 120), np.linspace(y0, y1, 120))
-        zs = loss(np.array([xs, ys]))
-        fig = Figure(figsize=(15, 4))  # not pyplot's: a redraw never touches a cell's current figure
-        axes = fig.subplots(1, 3)
-        axes[0].contour(xs, ys, np.log1p(zs - zs.min()), levels=25, cmap="viridis")
+        draw_surface(surface)
         path = run["path"]
-        axes[0].plot(path[:, 0], path[:, 1], "r.-", lw=1, ms=3)
-        axes[0].plot(*path[0], "ko")
-        axes[0].set_xlim(x0, x1)
-        axes[0].set_ylim(y0, y1)
-        axes[0].set_title(f"{surface}: {optimizer}, lr={lr:.3g}")
-        axes[1].plot(run["losses"])
-        axes[1].set_yscale("symlog")
-        axes[1].set_title("loss on the surface")
-        axes[2].plot(net["losses"])
-        axes[2].set_title("softmax regression: training loss")
-        for ax, r in ((axes[1], run), (axes[2], net)):
-            ax.set_xlabel("step")
-            if r["message"]:
-                ax.text(0.5, 0.5, r["message"], transform=ax.transAxes, ha="center", wrap=True, color="red")
-        fig.tight_layout()
-        figures.show(fig)
+        path_line.set_data(path[:, 0], path[:, 1])
+        start_point.set_data(path[:1, 0], path[:1, 1])
+        surface_ax.set_title(f"{surface}: {optimizer}, lr={lr:.3g}")
+        for ax, curve, note, r in zip((surface_loss_ax, net_ax), curves, notes, (run, net)):
+            curve.set_data(np.arange(len(r["losses"])), r["losses"])
+            ax.relim()
+            ax.autoscale_view()
+            note.set_text(r["message"])
+        picture.draw()
         print(f"computed in {1000 * seconds:.0f} ms")
         for r in (run, net):
             if r["message"]:
                 print(r["message"])
         return {"surface": run, "network": net, "seconds": seconds}
 
-    return widgets.interactive(
+    return figures.interactive(
         show,
+        picture,
         lr=widgets.FloatLogSlider(value=0.01, base=10, min=-4, max=1, step=0.1, description="learning rate",
                                   style={"description_width": "initial"}),
         optimizer=widgets.Dropdown(options=list(OPTIMIZERS), value="SGD", description="optimiser"),

@@ -113,31 +113,44 @@ def xor_widget(start=SIGMOID_XOR, unit="sigmoid"):
     ``widget.result`` holds what ``evaluate_xor`` returns for the current weights.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     names = ["w11", "w12", "w21", "w22", "b1", "b2", "v1", "v2", "c"]
     values = [*np.ravel(start["W1"]), *start["b1"], *np.ravel(start["W2"]), *start["b2"]]
+
+    fig = Figure(figsize=(5, 4.5))
+    ax = fig.subplots()
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    # the points labelled 1 (circles) and the others (crosses); their edges are red where the network is wrong
+    circles = ax.scatter([], [], s=160, marker="o", c="black", linewidths=3)
+    crosses = ax.scatter([], [], s=160, marker="X", c="black", linewidths=3)
+    regions = []  # the filled contours of the classes, drawn anew for each input
+    picture = figures.Picture(fig)
 
     def show(unit, **weights):
         params = params_from_values(**weights)
         result = evaluate_xor(params, unit)
         X, y = xor_problem(unit)
         grid_x, grid_y, classes = decision_regions(params, unit)
-        fig, ax = plt.subplots(figsize=(5, 4.5))
-        ax.contourf(grid_x, grid_y, classes, levels=[-1.5, 0.5, 1.5], colors=["#9ecae1", "#fdae6b"])
-        for point, label, guess in zip(X, y, result["predicted"]):
-            ax.scatter(*point, s=160, marker="o" if label > 0 else "X",
-                       c="black", edgecolors="red" if guess != label else "black", linewidths=3)
+        for drawn in regions:
+            drawn.remove()
+        regions[:] = [ax.contourf(grid_x, grid_y, classes, levels=[-1.5, 0.5, 1.5], colors=["#9ecae1", "#fdae6b"],
+                                  zorder=0)]
+        edges = np.where(result["predicted"] != y, "red", "black")
+        for points, labelled_one in ((circles, y > 0), (crosses, y <= 0)):
+            points.set_offsets(X[labelled_one])
+            points.set_edgecolors(edges[labelled_one])
         verdict = "solves XOR" if result["solves_xor"] else f"{result['accuracy']:.0%} of XOR right"
         low = 0 if unit == "sigmoid" else -1
-        ax.set_title(f"{unit} units: {verdict}\n(orange: class 1, blue: class {low}; o label 1, x label {low})")
-        ax.set_xlabel("$x_1$")
-        ax.set_ylabel("$x_2$")
-        figures.show(fig)
+        # y=1, where the title would go anyway: Matplotlib then skips measuring the tick labels to place it
+        ax.set_title(f"{unit} units: {verdict}\n(orange: class 1, blue: class {low}; o label 1, x label {low})", y=1)
+        picture.draw()
         return result
 
     sliders = {
         name: widgets.FloatSlider(value=float(v), min=-40, max=40, step=0.5, description=name)
         for name, v in zip(names, values)
     }
-    return widgets.interactive(show, unit=widgets.Dropdown(options=list(UNITS), value=unit, description="unit"), **sliders)
+    unit_menu = widgets.Dropdown(options=list(UNITS), value=unit, description="unit")
+    return figures.interactive(show, picture, unit=unit_menu, **sliders)

@@ -5,6 +5,7 @@ browser's own updates, the notebook's modified flag, console errors."""
 
 import math
 
+import nbformat
 import pytest
 
 from dlcourse.browser import WIDGET_INPUTS
@@ -20,6 +21,26 @@ QUICK_LIMIT_SECONDS = 120  # as tests/test_notebooks.py: 60 s budget, doubled fo
 
 def test_every_lesson_has_its_widget_inputs_listed():
     assert set(WIDGET_INPUTS) <= set(LESSONS)
+
+
+@pytest.mark.xdist_group("browser0")
+def test_problems_on_the_page_are_reported(lesson_page, lab):
+    """The checks below can fail: a notebook with one of each problem reports each, and its widget is no problem."""
+    notebook = nbformat.read(COURSE_ROOT / "lessons" / f"{LESSONS[0]}.ipynb", as_version=4)
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in (
+        "import sys\nprint('a warning', file=sys.stderr)",
+        "import ipywidgets\nipywidgets.IntSlider(description='fine')",
+        "6 * 7",
+        "raise ValueError('the last cell fails')",
+    )]
+    nbformat.write(notebook, lab.folder / "lessons" / "problems.ipynb")
+    lesson_page.open("lessons/problems.ipynb")
+    lesson_page.run_all()
+    problems = lesson_page.problems()
+    assert any(p.startswith("error or stderr output: a warning") for p in problems), problems
+    assert "stray value in notebook cell 2: 42" in problems, problems
+    assert any("ValueError" in p for p in problems), problems
+    assert len(problems) == 3 and len(lesson_page.widgets()) == 1, problems
 
 
 @pytest.mark.parametrize("lesson", HALVES)

@@ -224,6 +224,15 @@ PROBLEMS_IN_OUTPUTS = """() => Array.from(document.querySelectorAll('.jp-Cell-ou
           || text.includes('Error displaying widget') || text.trimStart().startsWith('interactive('))
   .map(([mime, text]) => (mime === 'application/vnd.jupyter.stderr' ? 'error or stderr output: ' : 'output: ')
                          + text.slice(0, 500))"""
+# A value a code cell shows by ending in an expression (`0.0`, `[<Line2D ...>]`): a widget is
+# meant to be shown that way, anything else is a stray value a student did not ask for.
+STRAY_VALUES = """() => window.jupyterapp.shell.currentWidget.content.widgets
+  .map((cell, index) => [cell, index])
+  .filter(([cell]) => cell.model.type === 'code')
+  .flatMap(([cell, index]) => cell.model.outputs.toJSON()
+    .filter(output => output.output_type === 'execute_result'
+                      && !('application/vnd.jupyter.widget-view+json' in output.data))
+    .map(output => `stray value in notebook cell ${index}: ${String(output.data['text/plain']).slice(0, 200)}`))"""
 WIDGET_ROOTS = ".jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output > .jupyter-widgets"
 # In the page: time of the first input event since the last reset, and a recorder of the
 # pictures added under a widget (each one's alt text and the time it finished loading).
@@ -350,8 +359,8 @@ class LessonPage:
 
     def problems(self):
         """What a student would see go wrong after Run All: error and stderr outputs,
-        tracebacks, widgets that did not render, cells left unrun, console errors."""
-        found = self.page.evaluate(PROBLEMS_IN_OUTPUTS)
+        tracebacks, widgets that did not render, stray values, cells left unrun, console errors."""
+        found = self.page.evaluate(PROBLEMS_IN_OUTPUTS) + self.page.evaluate(STRAY_VALUES)
         unrun = self.page.evaluate(UNRUN_CELLS)
         if unrun:
             found.append(f"code cells that did not run (notebook cell indices): {unrun}")

@@ -1,7 +1,7 @@
 """docs/INSTRUCTORS.md works as written: its shell blocks run, in order, in a course folder.
 
 The guide's commands run in a fresh shell (the `shell` fixture) against a course holding
-A6-keras-cnn-lstm; the test plays the students in between: alice hands in through the
+A1-perceptron-activations; the test plays the students in between: alice hands in through the
 exchange (fetch, answer, submit, and again before `collect --update`), bob through an
 LMS's zip, with the file naming and the regular expression the guide gives. Lines that start a server (`./course lab`,
 `formgrade`) are the only ones not run.
@@ -20,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "INSTRUCTORS.md"
-A = "A6-keras-cnn-lstm"
+A = "A1-perceptron-activations"
 pytestmark = pytest.mark.xdist_group("guide")
 
 
@@ -94,9 +94,9 @@ def test_every_command_of_the_guide_runs(tmp_path, shell):
     assert "Not released" in released and "bob" in released, released
     graded = next(text for line, text in outputs.items() if "grade autograde" in line)
     rows = {line.split()[0]: line.split()[1:3] for line in graded.splitlines() if line.startswith(("alice ", "bob "))}
-    assert rows == {"alice": ["12", "12"], "bob": ["0", "12"]}, graded
+    assert rows == {"alice": ["14", "14"], "bob": ["0", "14"]}, graded
     assert (course / "feedback" / "alice" / A / f"{A}.html").exists()
     exported = (course / "grades.csv").read_text()
-    assert re.search(rf"^{A},[^,]*,[^,]*,alice,.*,12\.0$", exported, re.M), exported
+    assert re.search(rf"^{A},[^,]*,[^,]*,alice,.*,14\.0$", exported, re.M), exported
     summary = shell.run(course, "grade", "summary", A)  # named in the guide's text
     assert summary.returncode == 0 and "alice" in summary.stdout, summary.stderr

@@ -146,6 +146,14 @@ def test_gpu_builds_are_offered_where_cuda_wheels_exist(platform, machine, works
         assert "WSL2" in problem and "CPU" in problem
 
 
+def test_lab_gpu_and_the_gpu_check_ask_for_the_cuda_build():
+    assert course.gpu_request("lab", ["--gpu", "--no-browser"]) == (True, ["--no-browser"])
+    assert course.gpu_request("bench", ["--gpu", "--quick"]) == (True, ["--gpu", "--quick"])
+    assert course.gpu_request("bench", ["--cpu-reference"]) == (False, ["--cpu-reference"])
+    assert course.gpu_request("lab", ["--no-browser"]) == (False, ["--no-browser"])
+    assert course.gpu_request("test", ["--gpu"]) == (False, ["--gpu"])
+
+
 def test_lab_opens_lesson_01_in_the_clone_even_without_a_browser():
     arguments = course.lab_arguments(["--no-browser"], is_root=False)
     assert f"--ServerApp.root_dir={course.ROOT}" in arguments

@@ -1,5 +1,8 @@
 """Quick mode, seeding, missing packages and the device message."""
 
+import json
+import subprocess
+import sys
 import types
 
 import numpy as np
@@ -67,3 +70,30 @@ def test_setup_keras_seeds_and_reports_the_real_device(capsys):
     assert np.array_equal(first, second)
     printed = capsys.readouterr().out
     assert "GPU" in printed  # "Training on GPU: ..." or "No GPU found: ..."
+
+
+def test_determinism_switches_tf32_off_and_only_then():
+    """TF32 would make float32 products 1e-3 off on Ampere and later GPUs, where TensorFlow
+    turns it on by default; a fresh process, so that no earlier setup_keras counts."""
+    script = (
+        "import json, tensorflow as tf\n"
+        "from dlcourse import runtime\n"
+        "enabled = tf.config.experimental.tensor_float_32_execution_enabled\n"
+        "seen = {'default': enabled()}\n"
+        "runtime.setup_keras(0, deterministic=False)\n"
+        "seen['not deterministic'] = enabled()\n"
+        "runtime.setup_keras(0)\n"
+        "seen['deterministic'] = enabled()\n"
+        "print(json.dumps(seen))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.splitlines()[-1])
+    assert seen == {"default": True, "not deterministic": True, "deterministic": False}
+
+
+def test_report_prints_one_readable_line(capsys):
+    assert runtime.report("test accuracy", np.float32(0.91234)) is None  # no stray value in a notebook
+    runtime.report("test MAE (sunspots)", 12.3456)
+    assert capsys.readouterr().out.splitlines() == [
+        "Result: test accuracy = 0.9123", "Result: test MAE (sunspots) = 12.35"]

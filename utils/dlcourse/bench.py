@@ -4,6 +4,9 @@
     ./course bench --mode quick         quick mode only (and the widgets)
     ./course bench lessons/05*.ipynb    some notebooks (no widgets)
     ./course bench --widgets            the widgets only
+    ./course bench --gpu                the GPU check (dlcourse.gpucheck): every Keras notebook in
+                                        full mode on a GPU, against a 2-core CPU; docs/gpu-check.md
+    ./course bench --cpu-reference      that check's CPU times (docs/cpu-reference.json)
 
 Budgets on a CPU: quick mode under 60 s, full mode under 10 minutes per notebook; a
 widget's median time from an input (a key press, a menu choice, a typed character) to its
@@ -87,6 +90,11 @@ def print_widget_table(repeats=10):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if "--gpu" in argv or "--cpu-reference" in argv:
+        from dlcourse import gpucheck
+
+        return gpucheck.main(argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--mode", choices=["quick", "full", "both"], default="both")

@@ -69,16 +69,17 @@ class CourseNotebookClient(NotebookClient):
         return client
 
 
-def run_notebook(path, quick=True, cell_timeout=600, save_to=None):
+def run_notebook(path, quick=True, cell_timeout=600, save_to=None, env=None):
     """Run ``path`` top to bottom in its own folder on a fresh kernel.
 
     Returns ``(notebook, seconds)``. Raises nbclient's ``CellExecutionError``
     (which names the failing cell) when a cell fails. ``save_to`` writes the
-    executed notebook there, outputs and all.
+    executed notebook there, outputs and all (up to the failing cell, if one fails).
+    ``env`` adds variables to the kernel's environment (e.g. ``CUDA_VISIBLE_DEVICES``).
     """
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
-    env = user_environment(quick)
+    kernel_env = {**user_environment(quick), **(env or {})}
     client = CourseNotebookClient(
         notebook,
         timeout=cell_timeout,
@@ -86,8 +87,10 @@ def run_notebook(path, quick=True, cell_timeout=600, save_to=None):
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
-    client.execute(env=env)
-    seconds = time.perf_counter() - start
-    if save_to is not None:
-        nbformat.write(notebook, save_to)
+    try:
+        client.execute(env=kernel_env)
+        seconds = time.perf_counter() - start
+    finally:
+        if save_to is not None:
+            nbformat.write(notebook, save_to)
     return notebook, seconds

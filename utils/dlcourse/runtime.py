@@ -68,6 +68,11 @@ def require(module, purpose="this lesson"):
         ) from None
 
 
+def cpu_cores():
+    """The cores this process may run on (its CPU affinity where the system has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
 def describe_devices(tf=None):
     """Say which device TensorFlow will train on, as one readable line."""
     tf = tf or require("tensorflow", "Training with Keras")
@@ -79,7 +84,7 @@ def describe_devices(tf=None):
             names.append(details.get("device_name", gpu.name))
         return f"Training on GPU: {', '.join(names)}"
     return (
-        f"No GPU found: training on the CPU ({os.cpu_count()} cores). "
+        f"No GPU found: training on the CPU ({cpu_cores()} cores). "
         "Every cell still runs; a GPU only makes the full-size runs faster."
     )
 
@@ -87,13 +92,43 @@ def describe_devices(tf=None):
 def setup_keras(seed=0, deterministic=True):
     """Import Keras for a lesson: seed it, make it deterministic, print the device.
 
-    Returns the ``keras`` module. On a GPU, op determinism can be switched off with
-    ``deterministic=False`` for speed.
+    Returns the ``keras`` module. ``deterministic=True`` (the default) does two things:
+
+    - ``tf.config.experimental.enable_op_determinism()``: an op run again on the same
+      inputs, on the same machine and software, gives the same bits. Ops with a
+      deterministic GPU algorithm use it; TensorFlow's documentation says that some ops
+      without one raise ``UnimplementedError`` and that, through bugs, some may stay
+      nondeterministic without raising.
+    - TF32 off (``tf.config.experimental.enable_tensor_float_32_execution(False)``): on
+      NVIDIA GPUs since Ampere, TensorFlow by default runs float32 matrix products and
+      convolutions in TF32, which rounds their inputs to a 10-bit mantissa (relative
+      error about 1e-3 instead of float32's 1e-7). The lessons check Keras's float32
+      against NumPy's float64 at 1e-5 to 1e-4, and a lesson that asks for determinism
+      means float32 to be float32 on every device. On a CPU nothing changes.
+
+    Not promised: on a GPU, Keras's ``LSTM`` and ``GRU`` run on cuDNN's fused kernels,
+    which TensorFlow neither lists as deterministic nor refuses under op determinism
+    (its kernels pass the request on to cuDNN; TensorFlow issue #59281 reports runs
+    that differ), so do not count on bit-identical reruns of those layers there.
+    ``deterministic=False`` leaves TensorFlow's settings alone (in a fresh kernel, its
+    defaults: faster on a GPU, TF32 on).
     """
     tf = require("tensorflow", "Training with Keras")
     keras = require("keras", "Training with Keras")
     keras.utils.set_random_seed(seed)
     if deterministic:
         tf.config.experimental.enable_op_determinism()
+        tf.config.experimental.enable_tensor_float_32_execution(False)
     print(describe_devices(tf))
     return keras
+
+
+RESULT_PREFIX = "Result: "
+
+
+def report(name, value):
+    """Print one result of a notebook as ``Result: name = value`` (4 significant digits).
+
+    ``./course bench --gpu`` reads these lines from the executed notebook for its table.
+    """
+    print(f"{RESULT_PREFIX}{name} = {value:.4g}")

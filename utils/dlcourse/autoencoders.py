@@ -124,28 +124,6 @@ def latent_grid(z_range, n):
     return np.array([[x, y] for y in ys for x in xs])
 
 
-def _moving_canvas(fig, moving):
-    """An Agg canvas for ``fig`` that draws all but ``moving`` (a list of artists) once,
-    keeps that picture, and from then on draws only ``moving`` over a copy of it."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    class MovingCanvas(FigureCanvasAgg):
-        still = None  # the picture without the moving artists
-
-        def draw(self):
-            if self.still is None:
-                for artist in moving:
-                    artist.set_animated(True)  # left out of the figure's own draw
-                super().draw()
-                self.still = self.copy_from_bbox(fig.bbox)
-            else:
-                self.restore_region(self.still)
-            for artist in moving:
-                fig.draw_artist(artist)
-
-    return MovingCanvas(fig)
-
-
 def latent_walk_widget(decode, codes, labels, class_names):
     """Move a point in a 2-D latent space and see what the decoder draws there.
 
@@ -171,7 +149,7 @@ def latent_walk_widget(decode, codes, labels, class_names):
     cbar.ax.set_yticklabels(class_names)
     shown = image_ax.imshow(np.zeros((28, 28)), cmap="gray", vmin=0, vmax=1)
     image_ax.axis("off")
-    _moving_canvas(fig, [cross, shown, image_ax.title])  # the map and its colour bar are drawn once
+    figures.layered_canvas(fig, [[cross, shown, image_ax.title]])  # the map and its colour bar are drawn once
     picture = figures.Picture(fig)
 
     def show(z1, z2):

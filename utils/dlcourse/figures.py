@@ -80,3 +80,40 @@ def interactive(update, picture, **controls):
     *inputs, printed = widget.children
     widget.children = (*inputs, picture.view, printed)
     return widget
+
+
+def layered_canvas(fig, layers):
+    """An Agg canvas for ``fig`` that draws ``layers`` (lists of artists) one over another
+    on the rest of the figure and keeps a copy of the picture under each layer.
+
+    ``changed(k)`` says that layer ``k`` changed, ``changed()`` that the rest did: the next
+    draw starts from the copy under that layer, so an unchanged layer is never redrawn.
+    With one layer and no ``changed()``, the rest of the figure is drawn once (Matplotlib's
+    blitting). ``Picture.draw`` draws through it: make it before the first draw.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    class LayeredCanvas(FigureCanvasAgg):
+        def __init__(self):
+            super().__init__(fig)
+            self.copies = []  # copies[k]: the picture under layers[k], as last drawn
+
+        def changed(self, layer=-1):
+            """Layer ``layer`` (-1: the rest of the figure) changed: forget the copies above it."""
+            del self.copies[layer + 1:]
+
+        def draw(self):
+            if not self.copies:
+                for artist in (artist for layer in layers for artist in layer):
+                    artist.set_animated(True)  # left out of the figure's own draw
+                super().draw()
+                self.copies.append(self.copy_from_bbox(fig.bbox))
+            else:
+                self.restore_region(self.copies[-1])
+            for layer in layers[len(self.copies) - 1:]:
+                for artist in layer:
+                    fig.draw_artist(artist)
+                if len(self.copies) < len(layers):
+                    self.copies.append(self.copy_from_bbox(fig.bbox))
+
+    return LayeredCanvas()

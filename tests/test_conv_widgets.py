@@ -69,13 +69,12 @@ def test_stride_widget_shows_a_message_not_a_traceback(kernel):
 
 
 REDRAW_COUNTER = (
+    "from unittest import mock\n"
     "from dlcourse import figures\n"
-    "draws, real_draw = [], figures.Picture.draw\n"
-    "figures.Picture.draw = lambda picture, alt=None: (draws.append(1), real_draw(picture, alt))\n"  # one per redraw
-    "def redraws(control, value):\n"
-    "    draws.clear()\n"
-    "    control.value = value\n"
-    "    return len(draws)\n"
+    "def redraws(control, value):\n"  # the pictures drawn when the control is set to value
+    "    with mock.patch.object(figures.Picture, 'draw', autospec=True, side_effect=figures.Picture.draw) as draw:\n"
+    "        control.value = value\n"
+    "    return draw.call_count\n"
 )
 
 
@@ -88,7 +87,6 @@ def test_filters_widget_redraws_once_per_change(kernel):
         "print([redraws(name, 'gaussian blur'), redraws(name, 'custom'), redraws(name, 'edge'),\n"
         "       redraws(sliders[4], 3.5), redraws(sliders[0], 1.0), redraws(source, 'fashion-mnist')],\n"
         "      name.value, [s.value for s in sliders][:5])\n"
-        "figures.Picture.draw = real_draw\n"
     )
     counts, rest = out.split("]", 1)
     assert counts == "[1, 1, 1, 1, 1, 1"
@@ -102,6 +100,25 @@ def test_stride_widget_redraws_once_per_change_and_not_while_dragging(kernel):
         "w = stride_padding_widget()\n"
         "print([redraws(c, v) for c, v in zip(w.kwargs_widgets, (11, 5, 2, 3))],\n"
         "      all(not c.continuous_update for c in w.kwargs_widgets))\n"
-        "figures.Picture.draw = real_draw\n"
     )
     assert out.split() == ["[1,", "1,", "1,", "1]", "True"]
+
+
+def test_pictures_say_what_the_controls_were_set_to(kernel):
+    out = kernel.run(
+        "import html, ipywidgets, re\n"
+        "from dlcourse.conv_widgets import convolution_filters_widget, stride_padding_widget\n"
+        "def alt(widget):\n"
+        "    view = next(c for c in widget.children if isinstance(c, ipywidgets.HTML))\n"
+        "    return html.unescape(re.search(r'alt=\"([^\"]*)\"', view.value).group(1))\n"
+        "f = convolution_filters_widget()\n"
+        "f.children[0].value = 'sharpen'; print(alt(f))\n"
+        "f.children[6].value = 5.01; print(alt(f))\n"  # slider w[1,1]
+        "g = stride_padding_widget()\n"
+        "g.kwargs_widgets[3].value = 2; print(alt(g))\n"
+        "g.kwargs_widgets[2].value = 1; print(alt(g))\n"
+    )
+    sharpen, custom, stride, padding = out.strip().splitlines()[-4:]
+    assert "kernel: sharpen" in sharpen and "kernel: custom" in custom and "sum of weights 1.01;" in custom
+    assert "stride 2:" in stride and "output 3x3" in stride
+    assert "padding 1 " in padding and "output 4x4" in padding

@@ -48,7 +48,7 @@ def convolution_filters_widget():
     name = widgets.Dropdown(options=FILTER_NAMES + ("custom",), value="identity", description="kernel")
     source = widgets.Dropdown(options=IMAGES, value="china photo", description="image")
     out = widgets.Output()
-    fig = Figure(figsize=(14, 4))
+    fig = Figure(figsize=(11, 3))  # the photos fill their panels' height: tight_layout keeps the titles in
     input_ax, kernel_ax, output_ax = fig.subplots(1, 3, gridspec_kw={"width_ratios": [3, 1.2, 3]})
     input_shown = input_ax.imshow(np.zeros((2, 2)), cmap="gray", vmin=0, vmax=1)
     kernel_shown = kernel_ax.imshow(np.zeros((3, 3)), cmap="coolwarm")
@@ -57,6 +57,11 @@ def convolution_filters_widget():
     for ax in (input_ax, kernel_ax, output_ax):
         ax.set_xticks([])
         ax.set_yticks([])
+    # Each input redraws the kernel and output panels (frames over images, as Matplotlib
+    # draws them); the input panel is drawn again only for a new image.
+    canvas = figures.layered_canvas(fig, [[
+        kernel_shown, *kernel_ax.spines.values(), *kernel_numbers, kernel_ax.title,
+        output_shown, *output_ax.spines.values(), output_ax.title]])
     picture = figures.Picture(fig)
     widget = widgets.VBox([name, source, *sliders, picture.view, out])
     holding = False  # True while one change sets other controls (a preset, "custom"): they do not redraw
@@ -112,8 +117,12 @@ def convolution_filters_widget():
             set_quietly(lambda: setattr(name, "value", "custom"))
         redraw()
 
+    def on_source(change):
+        canvas.changed()
+        redraw()
+
     name.observe(on_name, names="value")
-    source.observe(lambda change: redraw(), names="value")
+    source.observe(on_source, names="value")
     for slider in sliders:
         slider.observe(on_slider, names="value")
     redraw()
@@ -142,53 +151,54 @@ def stride_padding_widget():
     """
     import ipywidgets as widgets
     import matplotlib as mpl
+    from matplotlib.collections import PolyCollection
+    from matplotlib.colors import to_rgba
     from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
 
     fig = Figure(figsize=(12, 5))
     input_ax, output_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    input_cells = input_ax.add_collection(PolyCollection([], edgecolor="0.5"))
+    windows = input_ax.add_collection(PolyCollection([], facecolor="none", linewidth=2.5, joinstyle="miter"))
+    uncovered = input_ax.add_collection(PolyCollection([], facecolor="red", edgecolor="none", alpha=0.3))
+    output_cells = output_ax.add_collection(PolyCollection([]))
+    for ax in (input_ax, output_ax):
+        ax.set_aspect("equal")
+        ax.axis("off")
     message = fig.text(0.5, 0.02, "", ha="center", va="bottom", fontsize=11)
     fig.subplots_adjust(bottom=0.16)
     picture = figures.Picture(fig)
     picture.laid_out = True  # keep the room left for the message under the axes
 
+    def box(x, y, width, height):
+        """The corners of a rectangle from (x, y), in grid cells."""
+        return [(x, y), (x + width, y), (x + width, y + height), (x, y + height)]
+
     def show(size, kernel, padding, stride):
         info = describe_output_size(size, kernel, padding, stride)
         padded = size + 2 * padding
-        input_ax.clear()
-        output_ax.clear()
-        ax = input_ax
-        for r in range(padded):
-            for c in range(padded):
-                pad_cell = min(r, c) < padding or max(r, c) >= padding + size
-                ax.add_patch(Rectangle((c, r), 1, 1, facecolor="0.85" if pad_cell else "white", edgecolor="0.5"))
+        grid = [(r, c) for r in range(padded) for c in range(padded)]
+        input_cells.set_verts([box(c, r, 1, 1) for r, c in grid])
+        input_cells.set_facecolor(["0.85" if min(r, c) < padding or max(r, c) >= padding + size else "white"
+                                   for r, c in grid])
         colors = mpl.colormaps["tab10"](np.arange(max(len(info["starts"]), 1)) % 10)
-        for k, start in enumerate(info["starts"]):  # the windows of the first output row
-            offset = 0.08 * (k % 3)
-            ax.add_patch(Rectangle((start + offset, offset), kernel - 2 * offset, kernel - 2 * offset,
-                                   fill=False, lw=2.5, edgecolor=colors[k]))
-        if not info["fits"]:
-            covered = (info["starts"][-1] + kernel) if info["starts"] else 0
-            for c in range(covered, padded):
-                ax.add_patch(Rectangle((c, 0), 1, padded, facecolor="red", alpha=0.3))
-        ax.set_xlim(0, padded)
-        ax.set_ylim(padded, 0)
-        ax.set_aspect("equal")
-        ax.set_title(f"input {size}x{size}, kernel {kernel}, padding {padding} (gray), stride {stride}: "
-                     "windows of the first output row")
-        ax.axis("off")
-        ax = output_ax
-        if info["fits"]:
-            out = info["output"]
-            for r in range(out):
-                for c in range(out):
-                    ax.add_patch(Rectangle((c, r), 1, 1, facecolor=colors[c] if r == 0 else "white",
-                                           alpha=0.6 if r == 0 else 1, edgecolor="0.3"))
-            ax.set_xlim(0, max(out, 1))
-            ax.set_ylim(max(out, 1), 0)
-            ax.set_aspect("equal")
-        ax.axis("off")
-        ax.set_title(f"output {info['output']}x{info['output']}" if info["fits"] else "no output")
+        offsets = [0.08 * (k % 3) for k in range(len(info["starts"]))]  # the windows of the first output row
+        windows.set_verts([box(start + offset, offset, kernel - 2 * offset, kernel - 2 * offset)
+                           for start, offset in zip(info["starts"], offsets)])
+        windows.set_edgecolor(colors[:len(offsets)])
+        covered = (info["starts"][-1] + kernel) if info["starts"] else 0
+        uncovered.set_verts([] if info["fits"] or covered >= padded else [box(covered, 0, padded - covered, padded)])
+        input_ax.set_xlim(0, padded)
+        input_ax.set_ylim(padded, 0)
+        input_ax.set_title(f"input {size}x{size}, kernel {kernel}, padding {padding} (gray), stride {stride}: "
+                           "windows of the first output row")
+        out = info["output"] if info["fits"] else 0
+        output_grid = [(r, c) for r in range(out) for c in range(out)]
+        output_cells.set_verts([box(c, r, 1, 1) for r, c in output_grid])
+        output_cells.set_facecolor([to_rgba(colors[c], 0.6) if r == 0 else "white" for r, c in output_grid])
+        output_cells.set_edgecolor([to_rgba("0.3", 0.6 if r == 0 else 1) for r, c in output_grid])
+        output_ax.set_xlim(0, max(out, 1))
+        output_ax.set_ylim(max(out, 1), 0)
+        output_ax.set_title(f"output {out}x{out}" if info["fits"] else "no output")
         message.set_text(textwrap.fill(info["message"], 110))
         message.set_color("black" if info["fits"] else "red")
         picture.draw()

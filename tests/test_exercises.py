@@ -1,0 +1,46 @@
+"""Every lesson's "your turn" check, run on its placeholder, a right and a wrong answer."""
+
+import pytest
+
+from dlcourse import exercises
+from dlcourse.exercises import NOT_DONE, RIGHT, WRONG, exercise
+
+CHECKERS = exercises.all_checkers()
+
+
+@exercise(task="write double(x)", right=lambda x: 2 * x, wrong=lambda x: x + 2, praise="doubled")
+def check_double(double):
+    if double(3) != 6:
+        return f"double(3) should be 6, got {double(3)}"
+
+
+def not_written(x):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("answer, outcome, result", [
+    (..., NOT_DONE, None),
+    (not_written, NOT_DONE, None),
+    (lambda x: 2 * x, RIGHT, True),
+    (lambda x: x + 2, WRONG, False),
+    (lambda x: x.missing, WRONG, False),  # raises: the check says so and does not raise
+])
+def test_a_check_prints_one_line_and_never_raises(capsys, answer, outcome, result):
+    assert check_double(answer) is result
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 1 and printed[0].startswith(f"{outcome}: ")
+
+
+def test_every_lesson_with_exercises_has_checks():
+    lessons = {name.split(".")[0] for name in CHECKERS}
+    assert len(lessons) >= 14, f"lessons with a your-turn check: {sorted(lessons)}"
+
+
+@pytest.mark.parametrize("name", sorted(CHECKERS))
+def test_each_check_tells_right_from_wrong_and_waits_for_the_placeholder(capsys, name):
+    check = CHECKERS[name]
+    assert check(...) is None
+    assert check(check.right) is True, capsys.readouterr().out
+    assert check(check.wrong) is False, capsys.readouterr().out
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and lines[0].startswith(NOT_DONE) and lines[1].startswith(RIGHT)

@@ -1,0 +1,6 @@
+# fails: test_adam_step
+# why: no bias correction, so the first steps are far too small
+def adam_step(w, g, m, v, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    m = beta_1 * m + (1 - beta_1) * g
+    v = beta_2 * v + (1 - beta_2) * g**2
+    return w - lr * m / (np.sqrt(v) + epsilon), m, v

@@ -8,12 +8,13 @@ a shell that carries nothing of pytest's environment (the `shell` fixture):
 - every wrong answer in tests/wrong_submissions/<assignment>/ loses exactly the points of
   the test cells it names (its `# fails:` line), and no others.
 
-Wrong answers are graded a few at a time to keep the round trip short: submission (r, p)
-holds the r-th wrong answer of every task whose place among the tasks has parity p, so
-each wrong answer sits next to right answers of the neighbouring tasks, and a test that
-leans on another task's function shows up as points lost where none should be.
+Wrong answers are graded together to keep the round trip short: submission r holds the
+r-th wrong answer of every task. That tells each apart because no test uses another task's
+answer, which a static test checks: it follows every name from the answer cells through
+the instructor's cells and fails a test cell that reaches an answer of another task.
 """
 
+import ast
 import re
 import shutil
 from pathlib import Path
@@ -22,6 +23,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 from traitlets.config.loader import PyFileConfigLoader
+
+from dlcourse.grading.judge import declared_names, grade_id, kind
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
@@ -62,27 +65,81 @@ def read_wrong_answers(assignment):
 
 
 def wrong_submissions(source_notebook, cases):
-    """{student: (notebook, cases in it)}: the solution with wrong answers put in, grouped by
-    round r (the r-th wrong answer of a task) and parity p (tasks 0, 2, 4... or 1, 3, 5...)."""
-    solution = nbformat.read(source_notebook, as_version=4)
-    tasks = [c.metadata["nbgrader"]["grade_id"] for c in solution.cells
-             if c.metadata.get("nbgrader", {}).get("solution")]
+    """{"wrong<r>": (notebook, cases in it)}: the solution with the r-th wrong answer of every task put in."""
+    tasks = [grade_id(c) for c in nbformat.read(source_notebook, as_version=4).cells if kind(c) == "answer"]
     unknown = {case["cell"] for case in cases} - set(tasks)
-    assert not unknown, f"wrong answers for {unknown}, which are not solution cells"
-    by_task = {task: [case for case in cases if case["cell"] == task] for task in tasks}
+    assert not unknown, f"wrong answers for {unknown}, which are not answer cells"
+    by_task = [[case for case in cases if case["cell"] == task] for task in tasks]
     submissions = {}
-    for round_ in range(max(map(len, by_task.values()), default=0)):
-        for parity in (0, 1):
-            chosen = [found[round_] for index, found in enumerate(by_task.values())
-                      if index % 2 == parity and len(found) > round_]
-            if not chosen:
-                continue
-            notebook = nbformat.read(source_notebook, as_version=4)
-            for case in chosen:
-                cell, = (c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == case["cell"])
-                cell.source = case["source"]
-            submissions[f"wrong{round_}{parity}"] = (notebook, chosen)
+    for round_ in range(max(map(len, by_task), default=0)):
+        chosen = [found[round_] for found in by_task if len(found) > round_]
+        notebook = nbformat.read(source_notebook, as_version=4)
+        for case in chosen:
+            cell, = (c for c in notebook.cells if grade_id(c) == case["cell"])
+            cell.source = case["source"]
+        submissions[f"wrong{round_}"] = (notebook, chosen)
     return submissions
+
+
+def names_loaded(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def names_stored(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+def answers_used(statements, owner):
+    """The tasks whose answers ``statements`` use; ``owner`` ({name: tasks its value came
+    from}) is updated as they assign, loop and define functions."""
+    def tasks(node):
+        return set().union(*(owner.get(name, set()) for name in names_loaded(node)))
+
+    used = set()
+    for statement in statements:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            local = names_stored(statement) | {a.arg for a in ast.walk(statement) if isinstance(a, ast.arg)}
+            owner[statement.name] = set().union(*(owner.get(n, set()) for n in names_loaded(statement) - local))
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and statement.value is not None:
+            found = tasks(statement.value)
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for name in set().union(*map(names_stored, targets)):
+                owner[name] = found | (owner.get(name, set()) if isinstance(statement, ast.AugAssign) else set())
+            used |= found
+        elif isinstance(statement, (ast.For, ast.AsyncFor)):
+            found = tasks(statement.iter)
+            for name in names_stored(statement.target):
+                owner[name] = found
+            used |= found | answers_used(statement.body, owner) | answers_used(statement.orelse, owner)
+        elif isinstance(statement, (ast.If, ast.While)):
+            used |= tasks(statement.test) | answers_used(statement.body, owner) | answers_used(statement.orelse, owner)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            used |= set().union(*(tasks(item.context_expr) for item in statement.items))
+            used |= answers_used(statement.body, owner)
+        elif isinstance(statement, ast.Try):
+            for block in (statement.body, *(h.body for h in statement.handlers), statement.orelse, statement.finalbody):
+                used |= answers_used(block, owner)
+        else:
+            used |= tasks(statement)
+    return used
+
+
+def tests_using_other_answers(notebook):
+    """{test grade_id: (its task, [other tasks whose answers it uses])}; a test belongs to
+    the answer cell above it."""
+    owner, task, found = {}, None, {}
+    for cell in notebook.cells:
+        role = kind(cell)
+        if role not in ("answer", "given", "test"):
+            continue
+        statements = ast.parse(cell.source).body
+        if role == "answer":
+            task = grade_id(cell)
+            for name in set().union(*map(names_stored, statements)) | set(declared_names(cell.source)):
+                owner[name] = {task}
+        elif (used := answers_used(statements, owner) - {task}) and role == "test":
+            found[grade_id(cell)] = (task, sorted(used))
+    return found
 
 
 def test_config_gives_cells_time_and_keeps_gradebook_local(tmp_path):
@@ -173,8 +230,31 @@ def test_each_wrong_answer_loses_exactly_its_tests_points(graded):
                  if score != (0 if name in failing else max_score)}
         assert not wrong, (
             f"{[case['name'] for case in cases]} graded together: (scored, expected) {wrong}; "
-            f"an expected 0 means that wrong answer passed its tests, an expected full score that a "
-            f"test leans on another task's answer")
+            f"an expected 0 means a wrong answer passed its task's tests")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_test_uses_another_tasks_answer(assignment):
+    notebook = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    borrowed = tests_using_other_answers(notebook)
+    assert not borrowed, (
+        f"these tests would charge a student twice for one bug, (own task, answers of other tasks used): "
+        f"{borrowed}; compare with a reference instead")
+
+
+def test_the_independence_check_sees_a_borrowed_answer():
+    def code(source, grade_id, **flags):
+        return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {"grade_id": grade_id, **flags}})
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        code("def forward(x):\n    return 2 * x", "forward", solution=True),
+        code("assert forward(1) == 2", "test_forward", grade=True),
+        code("def backward(d):\n    return 2 * d", "backward", solution=True),
+        code("for x in range(3):\n    y = forward(x)\nassert backward(y) == 2 * y", "test_backward", grade=True),
+        code("def train():\n    return 1", "train", solution=True),
+        code("y = 1  # no longer forward's\nassert train() == y", "test_train", grade=True),
+    ])
+    assert tests_using_other_answers(notebook) == {"test_backward": ("backward", ["forward"])}
 
 
 def solution_lines(notebook_path):

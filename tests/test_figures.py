@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
-from dlcourse.figures import Picture, describe, interactive, png_bytes
+from dlcourse.figures import WIDTH_PX, Picture, describe, interactive, png_bytes
 
 
 def test_describe_reads_suptitle_then_axes_titles_in_order():
@@ -84,3 +84,28 @@ def test_png_bytes_of_a_figure_made_without_pyplot():
     fig.subplots().plot([0, 1], [1, 0])
     picture = Image.open(io.BytesIO(png_bytes(fig)))
     assert picture.format == "PNG" and picture.size == (200, 100)
+
+
+def test_a_wide_figure_is_drawn_in_the_pixels_it_is_shown_in():
+    wide, narrow = Picture(Figure(figsize=(15, 4))), Picture(Figure(figsize=(5, 4)))
+    for picture in (wide, narrow):
+        picture.fig.subplots().plot([0, 1], [1, 0])
+        picture.draw()
+    assert Image.open(io.BytesIO(png_bytes(wide.fig))).size [0] == WIDTH_PX
+    assert Image.open(io.BytesIO(png_bytes(narrow.fig))).size == (500, 400)  # 100 dpi, as before
+
+
+def test_titles_are_pinned_above_their_axes_but_not_onto_top_tick_labels():
+    picture = Picture(Figure(figsize=(6, 3)))
+    plain, top = picture.fig.subplots(1, 2)
+    top.xaxis.tick_top()
+    for ax in (plain, top):
+        ax.plot([0, 1000], [0, 1])
+        ax.set_title("a title")
+    picture.draw()
+    top.set_title("a new title")  # set later without y: stays where the first draw put it
+    picture.draw()
+    renderer = picture.fig.canvas.get_renderer()
+    assert plain.title.get_position()[1] == 1
+    labels_top = max(t.label2.get_window_extent(renderer).y1 for t in top.xaxis.get_major_ticks())
+    assert top.title.get_window_extent(renderer).y0 >= labels_top

@@ -135,10 +135,10 @@ def test_widget_logic_and_kernel(kernel):
         "from dlcourse.initializers import histogram_widget, layer_statistics\n"
         "rng = np.random.default_rng(0)\n"
         "x = rng.normal(size=(100, 30)); y = rng.integers(0, 3, size=100)\n"
-        "w = histogram_widget(x, y, width=30)\n"
+        "w = histogram_widget(x, y, width=30, examples=64)\n"
         "w.children[0].value = 'normal(0.01)'\n"
         "w.children[2].value = 3\n"
-        "direct = layer_statistics(x, y, 3, 30, 'normal(0.01)', 'tanh')\n"
+        "direct = layer_statistics(x[:64], y[:64], 3, 30, 'normal(0.01)', 'tanh')\n"
         "print(len(w.result['act_std']), np.allclose(w.result['act_std'], direct['act_std']))\n"
     )
     assert out.split() == ["3", "True"]

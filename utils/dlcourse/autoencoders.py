@@ -143,8 +143,7 @@ def latent_walk_widget(decode, codes, labels, class_names):
     map_ax, image_ax = fig.subplots(1, 2)
     points = map_ax.scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", s=4, vmin=-0.5, vmax=9.5)
     cross = map_ax.scatter([], [], marker="x", s=150, color="black")
-    # titles at y=1, where they would go anyway: Matplotlib then skips measuring the tick labels to place them
-    map_ax.set_title("test images encoded to 2-D (colour = class)", y=1)
+    map_ax.set_title("test images encoded to 2-D (colour = class)")
     cbar = fig.colorbar(points, ax=map_ax, ticks=range(10))
     cbar.ax.set_yticklabels(class_names)
     shown = image_ax.imshow(np.zeros((28, 28)), cmap="gray", vmin=0, vmax=1)
@@ -157,7 +156,7 @@ def latent_walk_widget(decode, codes, labels, class_names):
         image = np.asarray(decode(z))[0].reshape(28, 28)
         cross.set_offsets(z)
         shown.set_data(image)
-        image_ax.set_title(f"decoder output at z = ({z1:.2f}, {z2:.2f})", y=1)
+        image_ax.set_title(f"decoder output at z = ({z1:.2f}, {z2:.2f})")
         picture.draw()
         return {"z": z[0], "image": image}
 

@@ -17,6 +17,10 @@ import base64
 import html
 import io
 
+# A notebook's output column in JupyterLab on a laptop is about this wide (CSS pixels): a
+# wider picture is only shrunk by the browser, after costing time to draw, send and decode.
+WIDTH_PX = 1000
+
 
 def describe(fig):
     """The figure's suptitle and axes titles, in reading order, joined by " | "."""
@@ -51,13 +55,16 @@ class Picture:
     """A figure shown in ``self.view`` (an ``ipywidgets.HTML``) and redrawn in place.
 
     ``fig`` should be a ``matplotlib.figure.Figure`` (not pyplot's, which the inline
-    backend would also show under the cell). The first ``draw()`` lays it out with
-    ``tight_layout`` unless the figure has its own layout engine; later ones keep that layout.
+    backend would also show under the cell). It is drawn at most ``WIDTH_PX`` pixels wide
+    (its dpi lowered if need be: the same picture, in the pixels it is shown in). The
+    first ``draw()`` lays it out with ``tight_layout`` unless the figure has its own layout
+    engine; later ones keep that layout.
     """
 
     def __init__(self, fig):
         import ipywidgets as widgets
 
+        fig.set_dpi(min(fig.get_dpi(), WIDTH_PX / fig.get_figwidth()))
         self.fig = fig
         self.view = widgets.HTML()
         self.laid_out = fig.get_layout_engine() is not None
@@ -68,7 +75,16 @@ class Picture:
         if not self.laid_out:
             self.fig.tight_layout()
             self.laid_out = True
+            pin_titles(self.fig)
         self.view.value = img_tag(png_bytes(self.fig), describe(self.fig) if alt is None else alt)
+
+
+def pin_titles(fig):
+    """Keep each axes' titles just above it, where they are unless tick labels sit on top:
+    Matplotlib otherwise measures every tick label on every draw to place them."""
+    for ax in fig.axes:
+        if not any(tick.label2.get_visible() for tick in ax.xaxis.get_major_ticks()):
+            ax.set_title(ax.get_title(), y=1)
 
 
 def interactive(update, picture, **controls):

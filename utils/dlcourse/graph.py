@@ -159,8 +159,7 @@ def graph_widget(params=DECK_EXAMPLE):
             f"W1 = {params['W1'].tolist()}, b1 = {params['b1'].tolist()}, "
             f"v = [{v1}, {v2}], c = {params['b2']};  dL/dv = {np.round(grads['w2'], 4)}, "
             f"dL/dW1 = {np.round(grads['W1'], 4).tolist()}")
-        # y=1, where the title would go anyway: Matplotlib then skips measuring the hidden axes to place it
-        ax.set_title(f"{output} output: values (black) and gradients dL/d(node) (red)", y=1)
+        ax.set_title(f"{output} output: values (black) and gradients dL/d(node) (red)")
         picture.draw()
         return result
 

@@ -233,6 +233,8 @@ def pixel_viewer_widget(image, size=7):
     for ax in (image_ax, patch_ax, filtered_ax):
         ax.set_xticks([])
         ax.set_yticks([])
+    # The two large images are drawn once per kernel; a new pixel redraws the outline and the patch.
+    canvas = figures.layered_canvas(fig, [[outline, image_ax.title, patch_ax]])
     picture = figures.Picture(fig)
     filtered = {}  # the image after the kernel on the right: {kernel name: filtered image}
 
@@ -244,6 +246,7 @@ def pixel_viewer_widget(image, size=7):
             filtered[kernel_name] = filter_image(image, kernel)
             filtered_shown.set_data(np.clip(filtered[kernel_name], 0, 255))
             filtered_ax.set_title(f"after the '{kernel_name}' kernel (clipped to 0..255)")
+            canvas.changed()
         outline.set_xy((left - 0.5, top - 0.5))
         image_ax.set_title(f"image {height}x{width}: pixel ({row}, {col})")
         patch_shown.set_data(patch)

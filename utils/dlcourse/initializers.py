@@ -186,17 +186,20 @@ def sideways_histogram(ax, values, position, color, limit=None, bins=40):
     return ax.add_patch(Polygon(sideways_outline(values, position, limit, bins), color=color, linewidth=0))
 
 
-def histogram_widget(x, y, width=128, max_depth=10):
+def histogram_widget(x, y, width=128, max_depth=10, examples=128):
     """Pick an initialisation, an activation and a depth; see per-layer histograms.
 
     Left: each hidden layer's activations; right: its weight gradients dL/dW. Each layer's
     histogram is drawn sideways at its layer number (all layers on one scale, so shrinking
-    or growing values show), with its standard deviation under it.
+    or growing values show), with its standard deviation under it. The statistics come
+    from the first ``examples`` rows of ``x`` (128 already give smooth histograms; more
+    only slow every input down).
     ``widget.result`` is the dict of ``layer_statistics`` (``act_std``, ``grad_std``...).
     """
     import ipywidgets as widgets
     from matplotlib.figure import Figure
 
+    x, y = x[:examples], y[:examples]
     fig = Figure(figsize=(12, 4.4))
     title = fig.suptitle("")
     panels = []  # (axes, its histograms: one per possible layer, hidden while unused)

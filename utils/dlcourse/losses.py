@@ -188,10 +188,9 @@ def explorer_widget():
         numerical_dots.set_data(dots["z"], dots["numerical"])
         value_point.set_data([point], here["value"])
         derivative_point.set_data([point], here["derivative"])
-        # titles at y=1, where they would go anyway: Matplotlib then skips measuring the tick labels to place them
         value_ax.set_title(f"{name}" + ("" if targets is None and name in activations.ACTIVATIONS
-                                        else f" (target {target:g})"), y=1)
-        derivative_ax.set_title(f"derivative at {point:g}: {here['derivative'][0]:.4f}", y=1)
+                                        else f" (target {target:g})"))
+        derivative_ax.set_title(f"derivative at {point:g}: {here['derivative'][0]:.4f}")
         for ax in (value_ax, derivative_ax):
             ax.relim()
             ax.autoscale_view()

@@ -185,8 +185,7 @@ def gradient_norm_widget():
     eig_ax.plot(np.cos(circle), np.sin(circle), color="gray")
     eig_points = eig_ax.scatter([], [], s=12)
     eig_ax.set_aspect("equal")
-    # titles at y=1, where they would go anyway: Matplotlib then skips measuring the tick labels to place them
-    eig_ax.set_title("eigenvalues of Wh and the unit circle", y=1)
+    eig_ax.set_title("eigenvalues of Wh and the unit circle")
     picture = figures.Picture(fig)
 
     def show(radius, activation, init, steps):
@@ -197,7 +196,7 @@ def gradient_norm_widget():
         back = np.arange(steps)[::-1]
         norm_line.set_data(back, np.maximum(norms, 1e-300))
         linear_line.set_data(back, radius ** back.astype(float))
-        norm_ax.set_title(f"{activation}, {init} Wh, spectral radius {radius:.2f}", y=1)
+        norm_ax.set_title(f"{activation}, {init} Wh, spectral radius {radius:.2f}")
         eig = np.linalg.eigvals(Wh)
         eig_points.set_offsets(np.column_stack([eig.real, eig.imag]))
         norm_ax.relim()

@@ -131,6 +131,8 @@ def lr_widget(X, y, classes=10, steps=60):
         notes.append(ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", wrap=True, color="red"))
         ax.set_xlabel("step")
     contours = {}  # the surface drawn on the left: {name: its contour set}
+    # The contours and the left axes' ticks are drawn once per surface; each input redraws the rest.
+    canvas = figures.layered_canvas(fig, [[surface_loss_ax, net_ax, path_line, start_point, surface_ax.title]])
     picture = figures.Picture(fig)
 
     def draw_surface(surface):
@@ -146,6 +148,7 @@ def lr_widget(X, y, classes=10, steps=60):
         contours[surface] = surface_ax.contour(xs, ys, np.log1p(zs - zs.min()), levels=25, cmap="viridis")
         surface_ax.set_xlim(x0, x1)
         surface_ax.set_ylim(y0, y1)
+        canvas.changed()
 
     def show(lr, optimizer, momentum, schedule, surface):
         started = time.perf_counter()

@@ -143,8 +143,7 @@ def xor_widget(start=SIGMOID_XOR, unit="sigmoid"):
             points.set_edgecolors(edges[labelled_one])
         verdict = "solves XOR" if result["solves_xor"] else f"{result['accuracy']:.0%} of XOR right"
         low = 0 if unit == "sigmoid" else -1
-        # y=1, where the title would go anyway: Matplotlib then skips measuring the tick labels to place it
-        ax.set_title(f"{unit} units: {verdict}\n(orange: class 1, blue: class {low}; o label 1, x label {low})", y=1)
+        ax.set_title(f"{unit} units: {verdict}\n(orange: class 1, blue: class {low}; o label 1, x label {low})")
         picture.draw()
         return result
 

@@ -61,6 +61,14 @@ def test_first_draw_lays_the_figure_out_once():
     assert fig.subplotpars.bottom == laid_out
 
 
+def test_a_figure_with_its_own_margins_keeps_them():
+    fig = Figure(figsize=(3, 2))
+    fig.subplots().set_xlabel("step")
+    fig.subplots_adjust(bottom=0.3)
+    Picture(fig, layout=False).draw()
+    assert fig.subplotpars.bottom == 0.3
+
+
 def test_interactive_puts_the_picture_between_controls_and_printed_output():
     fig = Figure(figsize=(2, 1))
     ax = fig.subplots()

@@ -166,8 +166,7 @@ def stride_padding_widget():
         ax.axis("off")
     message = fig.text(0.5, 0.02, "", ha="center", va="bottom", fontsize=11)
     fig.subplots_adjust(bottom=0.16)
-    picture = figures.Picture(fig)
-    picture.laid_out = True  # keep the room left for the message under the axes
+    picture = figures.Picture(fig, layout=False)  # keep the room left for the message under the axes
 
     def box(x, y, width, height):
         """The corners of a rectangle from (x, y), in grid cells."""

@@ -58,24 +58,27 @@ class Picture:
     backend would also show under the cell). It is drawn at most ``WIDTH_PX`` pixels wide
     (its dpi lowered if need be: the same picture, in the pixels it is shown in). The
     first ``draw()`` lays it out with ``tight_layout`` unless the figure has its own layout
-    engine; later ones keep that layout.
+    engine or ``layout`` is False (the figure's own subplot parameters kept); later ones
+    keep that layout.
     """
 
-    def __init__(self, fig):
+    def __init__(self, fig, layout=True):
         import ipywidgets as widgets
 
         fig.set_dpi(min(fig.get_dpi(), WIDTH_PX / fig.get_figwidth()))
         self.fig = fig
         self.view = widgets.HTML()
-        self.laid_out = fig.get_layout_engine() is not None
+        self.layout = layout and fig.get_layout_engine() is None
+        self.drawn = False
 
     def draw(self, alt=None):
         """Render the figure as it now is (laid out on the first call, ``tight_layout``);
         ``alt`` replaces its titles as the description."""
-        if not self.laid_out:
-            self.fig.tight_layout()
-            self.laid_out = True
+        if not self.drawn:
+            if self.layout:
+                self.fig.tight_layout()
             pin_titles(self.fig)
+            self.drawn = True
         self.view.value = img_tag(png_bytes(self.fig), describe(self.fig) if alt is None else alt)
 
 

@@ -8,7 +8,7 @@ A lesson's exercise cell holds a placeholder (``...``, or a function whose body 
 - ``not yet right: <hint>`` for a wrong answer (or one that raises),
 - ``correct: <what it shows>`` for a right one,
 
-and returns ``None``, ``False`` or ``True``. A checker is a ``judge(answer)`` that returns
+and returns nothing (so a check cell shows no value). A checker is a ``judge(answer)`` that returns
 ``None`` when the answer is right and a one-line hint when it is not, wrapped by
 ``@exercise(task=..., right=..., wrong=...)``: ``right`` and ``wrong`` are sample answers
 that ``tests/test_exercises.py`` runs through every checker of every lesson module.
@@ -37,25 +37,23 @@ def exercise(task, right, wrong, praise="that's it"):
     def wrap(judge):
         @functools.wraps(judge)
         def check(answer=...):
+            print(outcome(answer))
+
+        def outcome(answer):
             if is_placeholder(answer):
-                return say(NOT_DONE, task, None)
+                return f"{NOT_DONE}: {task}"
             try:
                 hint = judge(answer)
             except NotImplementedError:
-                return say(NOT_DONE, task, None)
+                return f"{NOT_DONE}: {task}"
             except Exception as error:  # the student's code raised: say what, never raise
-                return say(WRONG, f"calling your answer raised {type(error).__name__}: {error}", False)
-            return say(RIGHT, praise, True) if hint is None else say(WRONG, hint, False)
+                return f"{WRONG}: calling your answer raised {type(error).__name__}: {error}"
+            return f"{RIGHT}: {praise}" if hint is None else f"{WRONG}: {hint}"
 
         check.task, check.right, check.wrong = task, right, wrong
         return check
 
     return wrap
-
-
-def say(outcome, message, result):
-    print(f"{outcome}: {message}")
-    return result
 
 
 def all_checkers():

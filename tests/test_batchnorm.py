@@ -62,23 +62,54 @@ def test_training_output_is_normalised_per_feature():
     assert np.allclose(out.std(axis=0), 1.0)
 
 
-def test_backward_matches_tensorflow_autodiff():
+@pytest.mark.parametrize("shape", [(10, 3), (3, 4, 5, 2)])
+@pytest.mark.parametrize("training", [True, False])
+def test_backward_matches_tensorflow_autodiff(shape, training):
     import tensorflow as tf
 
-    rng, x, gamma, beta, mean, var = _setup((10, 3), seed=2)
+    rng, x, gamma, beta, mean, var = _setup(shape, seed=2)
     dout = rng.normal(size=x.shape)
-    _, cache, _ = bn.batchnorm_forward(x, gamma, beta, mean, var, True)
+    _, cache, _ = bn.batchnorm_forward(x, gamma, beta, mean, var, training)
     dx, dgamma, dbeta = bn.batchnorm_backward(dout, cache)
     xt, gt, bt = (tf.Variable(a) for a in (x, gamma, beta))
     with tf.GradientTape() as tape:
-        m, v = tf.nn.moments(xt, axes=[0])
+        if training:
+            m, v = tf.nn.moments(xt, axes=list(range(len(shape) - 1)))
+        else:
+            m, v = tf.constant(mean), tf.constant(var)
         y = tf.nn.batch_normalization(xt, m, v, bt, gt, 1e-3)
         total = tf.reduce_sum(y * dout)
     for ours, theirs in zip((dx, dgamma, dbeta), tape.gradient(total, [xt, gt, bt])):
         assert checks.rel_error(ours, theirs.numpy()) < 1e-9
 
 
+@pytest.mark.parametrize("shape", [(7, 4), (2, 3, 5, 3)])
+def test_backward_matches_keras_layer_in_training_mode(shape):
+    import keras
+    import tensorflow as tf
+
+    rng, x, gamma, beta, mean, var = _setup(shape, seed=3)
+    dout = rng.normal(size=x.shape)
+    layer = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-2, dtype="float64")
+    layer.build(shape)
+    layer.set_weights([gamma, beta, mean, var])
+    xt = tf.Variable(x)
+    with tf.GradientTape() as tape:
+        total = tf.reduce_sum(layer(xt, training=True) * dout)
+    dx_k, dgamma_k, dbeta_k = tape.gradient(total, [xt, layer.gamma.value, layer.beta.value])
+    _, cache, _ = bn.batchnorm_forward(x, gamma, beta, mean, var, True, momentum=0.9, epsilon=1e-2)
+    for ours, theirs in zip(bn.batchnorm_backward(dout, cache), (dx_k, dgamma_k, dbeta_k)):
+        assert checks.rel_error(ours, np.asarray(theirs)) < 1e-9
+
+
 def test_bad_parameter_shape_message():
     _, x, gamma, beta, mean, var = _setup((4, 3))
     with pytest.raises(ValueError, match="gamma should have shape"):
         bn.batchnorm_forward(x, gamma[:2], beta, mean, var, True)
+
+
+def test_backward_bad_dout_shape_message():
+    _, x, gamma, beta, mean, var = _setup((4, 3))
+    _, cache, _ = bn.batchnorm_forward(x, gamma, beta, mean, var, True)
+    with pytest.raises(ValueError, match="dout should have shape"):
+        bn.batchnorm_backward(np.ones((3, 4)), cache)

@@ -75,6 +75,32 @@ def test_dropout_backward_matches_numerical_gradient():
     assert checks.rel_error(reg.dropout_backward(dout, mask, 0.4), numeric) < 1e-8
 
 
+@pytest.mark.parametrize("rate", [0.25, 0.6])
+def test_dropout_backward_matches_keras_dropout_autodiff(rate):
+    """TensorFlow differentiates keras.layers.Dropout in training mode; its mask is where the
+    output is not 0 (the inputs are never 0), and our backward with that mask must agree."""
+    import keras
+    import tensorflow as tf
+
+    rng = np.random.default_rng(6)
+    x = rng.uniform(0.5, 2.0, size=(30, 7)) * rng.choice([-1, 1], size=(30, 7))
+    dout = rng.normal(size=x.shape)
+    xt = tf.Variable(x)
+    with tf.GradientTape() as tape:
+        out = keras.layers.Dropout(rate, seed=3, dtype="float64")(xt, training=True)
+        total = tf.reduce_sum(out * dout)
+    mask = out.numpy() != 0
+    assert 0 < mask.mean() < 1
+    ours = reg.dropout_backward(dout, mask, rate)
+    assert checks.rel_error(ours, tape.gradient(total, xt).numpy()) < 1e-12
+    assert checks.rel_error(reg.dropout_backward(dout, mask, rate, inverted=False), dout * mask) < 1e-12
+
+
+def test_dropout_backward_bad_shape_message():
+    with pytest.raises(ValueError, match="dout should have shape"):
+        reg.dropout_backward(np.ones((2, 3)), np.ones((3, 2), dtype=bool), 0.5)
+
+
 def test_dropout_bad_rate_message():
     with pytest.raises(ValueError, match="rate must be in"):
         reg.dropout_forward(np.ones(3), 1.0, np.random.default_rng(0))

@@ -43,12 +43,15 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training,
 def batchnorm_backward(dout, cache):
     """Gradients ``(dx, dgamma, dbeta)`` from the simplified formula.
 
+    ``dout`` has the shape of ``x``; ``dgamma`` and ``dbeta`` have shape ``(C,)``.
+
     Training: dx = inv_std / m * (m * dx_hat - sum(dx_hat) - x_hat * sum(dx_hat * x_hat)),
     with dx_hat = dout * gamma and m the number of values averaged per feature.
     Inference (fixed statistics): dx = dout * gamma * inv_std.
     """
-    axes = tuple(range(dout.ndim - 1))
     x_hat, inv_std = cache["x_hat"], cache["inv_std"]
+    dout = check_array("dout", dout, shape=x_hat.shape, dtype_kind="f")
+    axes = tuple(range(dout.ndim - 1))
     dgamma = np.sum(dout * x_hat, axis=axes)
     dbeta = np.sum(dout, axis=axes)
     dx_hat = dout * cache["gamma"]

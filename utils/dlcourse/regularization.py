@@ -57,7 +57,14 @@ def dropout_forward(x, rate, rng=None, training=True, inverted=True):
 
 
 def dropout_backward(dout, mask, rate, inverted=True):
-    """Gradient through training-mode dropout: the same mask (and scale) as forward."""
+    """Gradient through training-mode dropout: the same mask (and scale) as forward.
+
+    ``out = x * mask * scale`` is linear in ``x``, so ``dx = dout * mask * scale``, with
+    ``scale = 1/(1-rate)`` for inverted dropout and 1 otherwise; ``dout`` and ``mask``
+    (True where a unit was kept) have the shape of ``x``.
+    """
+    mask = check_array("mask", mask, dtype_kind="b")
+    dout = check_array("dout", dout, shape=mask.shape, dtype_kind="f")
     scale = 1.0 / (1.0 - rate) if inverted else 1.0
     return dout * mask * scale
 

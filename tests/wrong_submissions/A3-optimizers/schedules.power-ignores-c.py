@@ -1,0 +1,10 @@
+# fails: test_schedules
+# why: the power schedule ignores its power c
+def exponential_schedule(t, eta0, r):
+    """eta0 * 10**(-t/r)."""
+    return eta0 * 10.0 ** (-np.asarray(t, dtype=np.float64) / r)
+
+
+def power_schedule(t, eta0, r, c=1.0):
+    """eta0 * (1 + t/r)**(-c)."""
+    return eta0 / (1 + np.asarray(t, dtype=np.float64) / r)

@@ -5,8 +5,10 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from dlcourse.lstm import (MEMORY_TABLE, gate_trace, gru_forward, lstm_forward,
-                           heat_map, memory_lstm_weights, memory_table_inputs, parse_sequence)
+from dlcourse.checks import numerical_gradient, rel_error
+from dlcourse.lstm import (MEMORY_TABLE, gate_trace, gru_forward, heat_map, lstm_backward, lstm_forward,
+                           memory_lstm_weights, memory_table_inputs, nice_limits, parse_sequence,
+                           soften_gates)
 
 
 def keras_layer(kind, units, X, weights, dtype="float64", **kwargs):
@@ -67,6 +69,75 @@ def test_gru_conventions_differ_on_the_same_numbers():
     after, _ = gru_forward(X, W, U, b_open, reset_after=True)
     before, _ = gru_forward(X, W, U, b_open.sum(axis=0), reset_after=False)
     np.testing.assert_allclose(after, before, atol=1e-12)
+
+
+def random_lstm(seed, n=2, steps=5, d=3, units=4):
+    """Inputs, initial states, non-square random weights and dL/dH of a small LSTM."""
+    rng = np.random.default_rng(seed)
+    X, h0, c0 = rng.normal(size=(n, steps, d)), rng.normal(size=(n, units)), rng.normal(size=(n, units))
+    W, U, b = random_weights(rng, d, units, 4, (4 * units,))
+    return X, h0, c0, W, U, b, rng.normal(size=(n, steps, units))
+
+
+@pytest.mark.parametrize("initial_states", [True, False])
+def test_lstm_backward_matches_numerical_gradients(initial_states):
+    X, h0, c0, W, U, b, dH = random_lstm(5)
+    if not initial_states:
+        h0, c0 = np.zeros_like(h0), np.zeros_like(c0)
+
+    def loss(_):  # L = sum(dH * H): every step feeds the loss
+        return float(np.sum(dH * lstm_forward(X, W, U, b, h0=h0, c0=c0)[0]))
+
+    grads = lstm_backward(dH, X, W, U, b, *((h0, c0) if initial_states else ()))
+    for name, param in [("dX", X), ("dh0", h0), ("dc0", c0), ("dW", W), ("dU", U), ("db", b)]:
+        assert grads[name].shape == param.shape, name
+        assert rel_error(grads[name], numerical_gradient(loss, param)) < 1e-7, name
+
+
+def test_lstm_backward_matches_tensorflow_autodiff_of_keras_lstm():
+    import tensorflow as tf
+
+    X, h0, c0, W, U, b, dH = random_lstm(6, n=3, steps=7, d=2, units=5)
+    layer = keras_layer("LSTM", 5, X, [W, U, b])
+    X_tf, h0_tf, c0_tf = tf.Variable(X), tf.Variable(h0), tf.Variable(c0)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(dH * layer(X_tf, initial_state=[h0_tf, c0_tf]))
+    expected = tape.gradient(loss, [X_tf, h0_tf, c0_tf, *layer.trainable_weights])
+    grads = lstm_backward(dH, X, W, U, b, h0, c0)
+    for name, want in zip(["dX", "dh0", "dc0", "dW", "dU", "db"], expected):
+        assert rel_error(grads[name], np.asarray(want)) < 1e-9, name
+
+
+def test_lstm_backward_explains_a_wrong_dH():
+    X, h0, c0, W, U, b, dH = random_lstm(7)
+    with pytest.raises(ValueError, match="dH"):
+        lstm_backward(dH[:, :-1], X, W, U, b)
+
+
+def test_soften_gates_scales_the_gates_and_shifts_only_the_forget_bias():
+    X, _, _, W, U, b, _ = random_lstm(8, units=3)
+    W2, U2, b2 = soften_gates(W, U, b, sharpness=3.0, forget_bias=1.5)
+    gate_columns = np.r_[0:6, 9:12]
+    for new, old in [(W2, W), (U2, U)]:
+        np.testing.assert_array_equal(new[..., gate_columns], 3 * old[..., gate_columns])
+        np.testing.assert_array_equal(new[..., 6:9], old[..., 6:9])  # the candidate g is untouched
+    np.testing.assert_allclose(b2, np.r_[3 * b[:3], 3 * b[3:6] + 1.5, b[6:9], 3 * b[9:]])
+    assert not np.shares_memory(W2, W) and np.array_equal(soften_gates(W, U, b)[2], b)
+    _, _, gates = lstm_forward(X, W, U, b)
+    _, _, sharp = lstm_forward(X, W2, U2, b2 - np.r_[0, 0, 0, 1.5, 1.5, 1.5, 0, 0, 0, 0, 0, 0])
+    assert np.abs(sharp["i"] - 0.5).mean() > np.abs(gates["i"] - 0.5).mean()  # sharper: nearer 0 or 1
+
+
+def test_soft_gates_leak_the_memory_and_a_forget_bias_keeps_it():
+    X = memory_table_inputs()[0]
+    W, U, b = memory_lstm_weights(scale=1.0)
+    hard = gate_trace(X, *soften_gates(W, U, b, 2000), activation="linear")
+    np.testing.assert_array_equal(hard["h"][:, 0], MEMORY_TABLE["y"])
+    soft = gate_trace(X, *soften_gates(W, U, b, 3), activation="linear")
+    kept = gate_trace(X, *soften_gates(W, U, b, 3, forget_bias=3), activation="linear")
+    # step 4 (x2 = 0) keeps the 7 written before: a soft forget gate, sigmoid(1.5) = 0.82, leaks
+    assert 0.80 < soft["f"][4, 0] < 0.83 and soft["c"][4, 0] < 6.5 < kept["c"][4, 0]
+    assert kept["f"][4, 0] > 0.98
 
 
 def test_hand_wired_lstm_reproduces_the_decks_table_exactly():
@@ -150,7 +221,8 @@ def test_gate_widget_redraws_once_per_input_and_says_the_step():
 
     with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
         w = gate_activation_widget()
-        sequence, step, picture = w.children[:3]
+        sequence, step = w.children[:2]
+        picture = w.children[-2]
         sequence.value = "7" + sequence.value  # the browser test's key press
         typed = picture.value
         step.value = 5
@@ -185,3 +257,47 @@ def test_gate_widget_redraws_only_what_changed_yet_shows_what_a_full_redraw_show
     assert drawn_as_in_full()
     w.children[0].value = w.children[0].value.replace("3", "30", 1)  # and the maps' cells and the curves
     assert drawn_as_in_full()
+    w.children[0].value = "9" + w.children[0].value  # a new x1 at step 0: the gates' layer stays
+    assert drawn_as_in_full()
+    w.children[2].value = 3  # soft gates: every layer
+    assert drawn_as_in_full()
+    w.children[3].value = 2.0
+    assert drawn_as_in_full()
+
+
+def test_gate_widget_sliders_soften_the_gates_and_say_so():
+    from dlcourse.lstm import gate_activation_widget
+
+    w = gate_activation_widget()
+    sequence, step, sharpness, forget_bias, picture = w.children[:5]
+    assert [c.description for c in w.children[:4]] == ["inputs", "step", "sharpness", "forget bias"]
+    assert sharpness.value == 2000 and forget_bias.value == 0
+    assert "gates i, f, o (0 = closed, 1 = open) sharpness 2000, forget bias 0.0" in picture.value
+    sharpness.value = 3
+    forget_bias.value = -0.5
+    assert "sharpness 3, forget bias -0.5" in picture.value
+    f = w.result["trace"]["f"][:, 0]
+    assert 0.7 < f[4] < 0.8  # sigmoid(3 * 0.5 - 0.5): the memory leaks a quarter per step
+    step.value = 5
+    assert w.result["at_step"]["c"][0] < 5  # the table's 7 has leaked away
+
+
+def test_gate_widget_on_given_weights_scales_them_around_one():
+    from dlcourse.lstm import gate_activation_widget
+
+    X, _, _, W, U, b, _ = random_lstm(9, steps=6, d=3, units=2)
+    w = gate_activation_widget(W, U, b, X=X[0])
+    sharpness, forget_bias = w.children[2:4]
+    assert sharpness.value == 1 and 1 not in (sharpness.options[0][1], sharpness.options[-1][1])
+    shown = parse_sequence(w.children[0].value, 3)  # the text box's numbers, to 6 digits
+    np.testing.assert_allclose(w.result["trace"]["h"], gate_trace(shown, W, U, b)["h"])
+    sharpness.value, forget_bias.value = 0.5, 1.5
+    np.testing.assert_allclose(w.result["trace"]["f"], gate_trace(shown, *soften_gates(W, U, b, 0.5, 1.5))["f"])
+
+
+def test_nice_limits_hold_the_values_and_zero_and_ignore_small_changes():
+    assert nice_limits([0.0, 7.0]) == nice_limits([0.0, 6.9]) == (-0.4, 8.4)
+    low, high = nice_limits([-0.03, 0.2])
+    assert np.isclose(low, -0.03 - 0.0115) and np.isclose(high, 0.2 + 0.0115)
+    assert nice_limits([2.0, 3.0])[0] < 0 < nice_limits([-3.0, -2.0])[1]  # 0 stays in view
+    assert nice_limits(np.zeros((3, 2))) == (-1.1, 1.1)

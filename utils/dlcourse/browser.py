@@ -315,7 +315,9 @@ WIDGET_INPUTS = {
     "11-recurrent-networks": [[Input("radius", "key", "ArrowRight", "spectral radius {value}")]],
     "12-lstm-and-gru": [
         [Input("inputs", "type", "7", "x at step 0 = [71, 0, 0]"),
-         Input("step", "key", "ArrowRight", "at step {value}:")],
+         Input("step", "key", "ArrowRight", "at step {value}:"),
+         Input("sharpness", "key", "ArrowLeft", "sharpness {value}, forget bias"),
+         Input("forget bias", "key", "ArrowRight", "forget bias {value}")],
         [Input("step", "key", "ArrowRight", "at step {value}:")],
     ],
     "13-embeddings-and-attention": [[Input("word", "choose", "queen", "'{value}' (red)")],

@@ -7,6 +7,8 @@ LSTM (k = 4), gate blocks in the order ``[i, f, g, o]`` (Keras calls g "c")::
     i = sigmoid(x W_i + h U_i + b_i)     f, o likewise      g = tanh(x W_g + h U_g + b_g)
     c_t = f * c_{t-1} + i * g            h_t = o * tanh(c_t)
 
+:func:`lstm_backward` is its backpropagation through time (lesson 12 derives it).
+
 GRU (k = 3), blocks ``[z, r, n]`` (``z`` is the update gate, Keras's name). Keras's
 default ``reset_after=True`` (``b (2, 3H)``: input and recurrent biases) resets *after*
 the recurrent product; ``reset_after=False`` (``b (3H,)``, the Cho et al. 2014 form in
@@ -84,6 +86,42 @@ def lstm_forward(X, W, U, b, h0=None, c0=None, activation="tanh"):
             {k: np.stack(v, axis=1) for k, v in G.items()})
 
 
+def lstm_backward(dH, X, W, U, b, h0=None, c0=None):
+    """Backpropagation through time for the tanh LSTM of :func:`lstm_forward`.
+
+    ``dH (N, T, H)`` holds dL/dh_t of the loss terms that read h_t directly; the forward
+    pass is run again inside. Returns a dict with ``dX (N, T, D)``, ``dh0`` and ``dc0``
+    ``(N, H)``, ``dW (D, 4H)``, ``dU (H, 4H)`` and ``db (4H,)``. At each step, from the
+    last back, with ``dh`` and ``dc`` the total gradients at h_t and c_t::
+
+        dc    = dc_next + dh * o * (1 - tanh(c_t)^2)
+        delta = [dc g i(1-i), dc c_{t-1} f(1-f), dc i (1-g^2), dh tanh(c_t) o(1-o)]
+        dW += x_t^T delta    dU += h_{t-1}^T delta    dx_t = delta W^T
+        dh_next = delta U^T                           dc_next = dc * f
+    """
+    H, C, gates = lstm_forward(X, W, U, b, h0=h0, c0=c0)
+    X, W, U, units, _ = _check(X, W, U, 4, lambda u: (4 * u,))
+    dH = check_array("dH", dH, shape=H.shape, dtype_kind="fi")
+    n, steps, _ = X.shape
+    h0, c0 = _initial("h0", h0, n, units), _initial("c0", c0, n, units)
+    dX, dW, dU, db = np.zeros_like(X), np.zeros_like(W), np.zeros_like(U), np.zeros(4 * units)
+    dh_next, dc_next = np.zeros((n, units)), np.zeros((n, units))
+    for t in reversed(range(steps)):
+        i, f, g, o = (gates[k][:, t] for k in GATES)
+        h_prev, c_prev = (H[:, t - 1], C[:, t - 1]) if t > 0 else (h0, c0)
+        tanh_c = np.tanh(C[:, t])
+        dh = dH[:, t] + dh_next
+        dc = dc_next + dh * o * (1 - tanh_c ** 2)
+        delta = np.concatenate([dc * g * i * (1 - i), dc * c_prev * f * (1 - f),
+                                dc * i * (1 - g ** 2), dh * tanh_c * o * (1 - o)], axis=1)
+        dW += X[:, t].T @ delta
+        dU += h_prev.T @ delta
+        db += delta.sum(axis=0)
+        dX[:, t] = delta @ W.T
+        dh_next, dc_next = delta @ U.T, dc * f
+    return {"dX": dX, "dh0": dh_next, "dc0": dc_next, "dW": dW, "dU": dU, "db": db}
+
+
 def gru_step(x, h_prev, W, U, b, reset_after=True):
     """One GRU step in Keras's layout: returns ``h`` and ``{"z", "r", "n"}``."""
     b_in, b_rec = (b[0], b[1]) if reset_after else (b, np.zeros_like(b))
@@ -144,6 +182,26 @@ def memory_lstm_weights(scale=2000.0):
     W[1, 0], W[1, 1], W[0, 2], W[2, 3] = scale, scale, 1.0, scale
     b = np.array([-scale / 2, scale / 2, 0.0, -scale / 2])
     return W, np.zeros((1, 4)), b
+
+
+def soften_gates(W, U, b, sharpness=1.0, forget_bias=0.0):
+    """Copies of ``W (D, 4H), U (H, 4H), b (4H,)`` whose gate pre-activations are changed.
+
+    The columns of the gates i, f and o are multiplied by ``sharpness`` (the candidate g
+    is left alone), then ``forget_bias`` is added to the forget gate's bias. A large
+    sharpness makes every gate 0 or 1; a small one leaves f below 1, and the cell leaks.
+    """
+    W = check_array("W (kernel)", W, shape=(None, None), dtype_kind="fi").astype(np.float64)
+    if W.shape[1] % 4:
+        raise ValueError(f"W (kernel) should have 4 * units columns, got {W.shape[1]}")
+    units = W.shape[1] // 4
+    U = check_array("U (recurrent kernel)", U, shape=(units, 4 * units), dtype_kind="fi").astype(np.float64)
+    b = check_array("b (bias)", b, shape=(4 * units,), dtype_kind="fi").astype(np.float64)
+    sigmoid_gates = np.r_[0:2 * units, 3 * units:4 * units]  # blocks i, f and o
+    for weights in (W, U, b):
+        weights[..., sigmoid_gates] *= sharpness
+    b[units:2 * units] += forget_bias
+    return W, U, b
 
 
 def gate_trace(X, W, U, b, activation="tanh"):
@@ -211,25 +269,55 @@ def refill_heat_map(shown, numbers, values, vmin, vmax):
     return _write_numbers(shown.axes, shown, values)
 
 
+def nice_limits(values, steps=(1, 1.5, 2, 3, 4, 5, 6, 8, 10)):
+    """Axis limits ``(low, high)`` that hold ``values`` and 0, rounded out to a number of the
+    form step * 10^k and padded by 5%: small changes of the values leave them as they are."""
+    def round_out(v):
+        if v <= 0:
+            return 0.0
+        scale = 10.0 ** np.floor(np.log10(v))
+        return next(step * scale for step in steps if step * scale >= v * (1 - 1e-12))
+
+    values = np.asarray(values, dtype=np.float64)
+    low, high = -round_out(-values.min()), round_out(values.max())
+    if low == high:
+        low, high = -1.0, 1.0
+    pad = 0.05 * (high - low)
+    return low - pad, high + pad
+
+
+# Choices of the gate widget's sharpness: the hand-wired cell from soft to exact (2000:
+# every gate exactly 0 or 1, the decks' table), and a factor on other weights.
+MEMORY_SHARPNESS = (1, 2, 3, 5, 10, 20, 2000)
+SHARPNESS = (0.25, 0.5, 1, 2, 4)
+
+
 def gate_activation_widget(W=None, U=None, b=None, X=None, activation=None):
     """Step through a sequence and see the gates, the candidate, c and h of an LSTM.
 
     With no arguments: the hand-wired memory LSTM on the decks' table (edit the three
     lines to type another sequence; the plots follow as you type, and a line that is not
-    complete yet shows a message). ``widget.result`` holds the ``trace`` (see
-    :func:`gate_trace`) and the values at the chosen ``step``.
+    complete yet shows a message). ``sharpness`` and ``forget bias`` change the gates'
+    pre-activations (see :func:`soften_gates`; the memory LSTM's sharpness is its scale s).
+    ``widget.result`` holds the ``trace`` (see :func:`gate_trace`) and the values at the
+    chosen ``step``.
     """
     import ipywidgets as widgets
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
+    sharpness_choices, sharpness = SHARPNESS, 1
     if W is None:
-        W, U, b = memory_lstm_weights()
+        W, U, b = memory_lstm_weights(scale=1.0)
         X = memory_table_inputs()[0]
         activation = activation or "linear"
+        sharpness_choices, sharpness = MEMORY_SHARPNESS, MEMORY_SHARPNESS[-1]
     activation = activation or "tanh"
     X = check_array("X", X, shape=(None, W.shape[0]), dtype_kind="fi")
     text = "\n".join(" ".join(f"{v:g}" for v in column) for column in X.T)
+
+    def trace_of(seq, sharpness, forget_bias):
+        return gate_trace(seq, *soften_gates(W, U, b, sharpness, forget_bias), activation)
 
     def map_values(seq, trace):
         """Each heat map's values and colour limits: inputs, gates i, f, o, candidate g."""
@@ -237,78 +325,101 @@ def gate_activation_widget(W=None, U=None, b=None, X=None, activation=None):
         limit = max(np.abs(trace["g"]).max(), 1e-12)
         return [(seq.T, seq.min(), seq.max()), (gates, 0, 1), (trace["g"].T, -limit, limit)]
 
+    def gates_title(sharpness, forget_bias):
+        return f"gates i, f, o (0 = closed, 1 = open)\nsharpness {sharpness:g}, forget bias {forget_bias + 0.0:.1f}"
+
     # The figure is made once, for the sequence in the text box.
     seq = parse_sequence(text, W.shape[0])
-    trace = gate_trace(seq, W, U, b, activation)
-    drawn = {"sequence": text, "seq": seq, "trace": trace}
+    trace = trace_of(seq, sharpness, 0.0)
+    drawn = {"inputs": (text, sharpness, 0.0), "seq": seq, "trace": trace, "values": map_values(seq, trace)}
     units = trace["c"].shape[1]
     fig = Figure(figsize=(15, 4))
     axes = fig.subplots(1, 4)
-    inputs_ax, state_ax = axes[0], axes[3]
+    inputs_ax, gates_ax, state_ax = axes[0], axes[1], axes[3]
     row_names = ([f"x{k + 1}" for k in range(seq.shape[1])], [f"{k}{u}" for k in "ifo" for u in range(units)],
                  [f"g{u}" for u in range(units)])
-    titles = ("inputs", "gates i, f, o (0 = closed, 1 = open)", f"candidate g ({activation})")
+    titles = ("inputs", gates_title(sharpness, 0.0), f"candidate g ({activation})")
     cmaps = ("coolwarm", "viridis", "coolwarm")
     maps = [heat_map(ax, values, names, title, cmap, vmin, vmax)  # (image, written numbers) of each map
             for ax, (values, vmin, vmax), names, title, cmap
-            in zip(axes, map_values(seq, trace), row_names, titles, cmaps)]
+            in zip(axes, drawn["values"], row_names, titles, cmaps)]
     cell_lines = [state_ax.plot(trace["c"][:, u], "-o", ms=3, color="C0", label="cell c_t" if u == 0 else None)[0]
                   for u in range(units)]
     output_lines = [state_ax.plot(trace["h"][:, u], "--s", ms=3, color="C3", label="output h_t" if u == 0 else None)[0]
                     for u in range(units)]
-    legend = state_ax.legend()
+    state_ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)  # beside the curves: never redrawn
     step_lines = [ax.axvline(0, color="k", lw=1.5) for ax in axes]
     for ax in axes:
         ax.set_xlabel("time step t (0-based)")
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], integer=True))  # whole steps
 
-    # Drawn in layers: a new step redraws only its lines, titles and the legend (over the
-    # lines), a new sequence of the same length the maps' cells and the curves too, a new
-    # length everything.
-    sequence_layer = []
-    step_layer = [*step_lines, inputs_ax.title, state_ax.title, legend]
-    canvas = figures.layered_canvas(fig, [sequence_layer, step_layer])
+    # Drawn in layers, from what changes least to what changes most: the gates' map (and
+    # its title, which names the sliders), the other maps and the curves, then the step's
+    # lines and titles. Typing a new x1 (the gates stay) redraws the last two; new axis
+    # limits or a new length redraw everything.
+    gates_layer, sequence_layer = [], []
+    step_layer = [*step_lines, inputs_ax.title, state_ax.title]
+    canvas = figures.layered_canvas(fig, [gates_layer, sequence_layer, step_layer])
     picture = figures.Picture(fig)
 
-    def fill_sequence_layer():
-        """The maps' images, frames (drawn over the images) and numbers, and the curves' axes."""
-        sequence_layer[:] = [artist for shown, numbers in maps
-                             for artist in (shown, *shown.axes.spines.values(), *numbers)] + [state_ax]
+    def map_artists(k):
+        shown, numbers = maps[k]
+        return [shown, *shown.axes.spines.values(), *numbers]
 
-    fill_sequence_layer()
+    def fill_layers():
+        """The maps' images, frames (drawn over the images) and numbers, and the curves."""
+        gates_layer[:] = map_artists(1) + [gates_ax.title]
+        sequence_layer[:] = map_artists(0) + map_artists(2) + cell_lines + output_lines
 
-    def redraw_sequence(seq, trace):
-        """Put a new sequence's values in the heat maps and the curves."""
+    fill_layers()
+
+    def set_state_limits(steps, trace):
+        """Fit the curves' axes to the steps and to nicely rounded limits of c and h; True if they changed."""
+        limits = (-0.5, steps - 0.5), nice_limits([trace["c"], trace["h"]])
+        changed = limits != (state_ax.get_xlim(), state_ax.get_ylim())
+        state_ax.set_xlim(*limits[0])
+        state_ax.set_ylim(*limits[1])
+        return changed
+
+    set_state_limits(len(seq), trace)
+
+    def redraw_sequence(seq, trace, title):
+        """Put a new sequence's values in the heat maps and the curves; say which layers changed."""
         resized = len(seq) != maps[0][0].get_array().shape[1]
-        for i, (values, vmin, vmax) in enumerate(map_values(seq, trace)):
+        values = map_values(seq, trace)
+        gates_same = (not resized and title == gates_ax.get_title()
+                      and all(np.array_equal(a, b) for a, b in zip(values[1], drawn["values"][1])))
+        drawn["values"] = values
+        gates_ax.set_title(title)
+        for i, (new, vmin, vmax) in enumerate(values):
             shown, numbers = maps[i]
-            maps[i] = shown, refill_heat_map(shown, numbers, values, vmin, vmax)
+            maps[i] = shown, refill_heat_map(shown, numbers, new, vmin, vmax)
         for u in range(units):
             cell_lines[u].set_data(np.arange(len(seq)), trace["c"][:, u])
             output_lines[u].set_data(np.arange(len(seq)), trace["h"][:, u])
-        state_ax.relim()
-        state_ax.autoscale_view()
-        if resized:  # new axis limits and numbers: redraw the whole figure
-            fill_sequence_layer()
+        new_limits = set_state_limits(len(seq), trace)
+        if resized or new_limits:
+            fill_layers()  # new numbers, or new ticks on the curves' axes: redraw the whole figure
             canvas.changed()
         else:
-            canvas.changed(0)
+            canvas.changed(1 if gates_same else 0)
 
-    def show(sequence, step):
-        new_sequence = sequence != drawn["sequence"]
-        if new_sequence:
+    def show(sequence, step, sharpness, forget_bias):
+        inputs = (sequence, sharpness, forget_bias)
+        new_inputs = inputs != drawn["inputs"]
+        if new_inputs:
             try:
                 seq = parse_sequence(sequence, W.shape[0])
             except ValueError as error:
                 print(f"Cannot read the sequence: {error}")
                 return None
-            drawn.update(sequence=sequence, seq=seq, trace=gate_trace(seq, W, U, b, activation))
+            drawn.update(inputs=inputs, seq=seq, trace=trace_of(seq, sharpness, forget_bias))
         seq, trace = drawn["seq"], drawn["trace"]
         step = min(step, len(seq) - 1)
-        for line in step_lines:  # moved first: the curves' new limits count the step's line
+        for line in step_lines:
             line.set_xdata([step, step])
-        if new_sequence:
-            redraw_sequence(seq, trace)
+        if new_inputs:
+            redraw_sequence(seq, trace, gates_title(sharpness, forget_bias))
         shown_step = ", ".join(f"{v:g}" for v in seq[step])
         inputs_ax.set_title(f"inputs; x at step {step} = [{shown_step}]")
         shown_c = np.round(trace["c"][step, :4], 2).tolist()
@@ -322,4 +433,8 @@ def gate_activation_widget(W=None, U=None, b=None, X=None, activation=None):
         sequence=widgets.Textarea(value=text, description="inputs", continuous_update=True,
                                   layout=widgets.Layout(width="60%", height="80px")),
         step=widgets.IntSlider(value=0, min=0, max=max(len(X) - 1, 0), description="step"),
+        sharpness=widgets.SelectionSlider(options=[(f"{v:g}", v) for v in sharpness_choices], value=sharpness,
+                                          description="sharpness"),
+        forget_bias=widgets.FloatSlider(value=0.0, min=-4.0, max=4.0, step=0.5, readout_format=".1f",
+                                        description="forget bias"),
     )

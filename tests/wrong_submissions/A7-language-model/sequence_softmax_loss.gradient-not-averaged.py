@@ -1,0 +1,11 @@
+# fails: test_sequence_softmax_loss
+# why: the loss is the mean over N*T steps but the gradient is p - onehot(y) without the 1/(N T)
+def sequence_softmax_loss(logits, y):
+    """Mean per-step cross-entropy of logits (N, T, V) with labels y (N, T); returns (loss, dlogits)."""
+    p = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    p /= p.sum(axis=-1, keepdims=True)
+    picked = np.take_along_axis(p, y[..., None], axis=-1)[..., 0]
+    loss = float(-np.mean(np.log(picked)))
+    dlogits = p.copy()
+    np.put_along_axis(dlogits, y[..., None], picked[..., None] - 1, axis=-1)
+    return loss, dlogits

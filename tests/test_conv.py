@@ -1,4 +1,4 @@
-"""dlcourse.conv against Keras, TensorFlow's gradients, SciPy and numerical gradients."""
+"""dlcourse.conv against Keras, TensorFlow's gradients (tf.GradientTape), SciPy and numerical gradients."""
 
 import numpy as np
 import pytest
@@ -111,25 +111,103 @@ def test_1d_filters_differentiate_and_flip():
     assert rel_error(conv.correlate1d(x, w, padding=2, stride=2), np.correlate(np.pad(x, 2), w, "valid")[::2]) < 1e-12
 
 
+def tf_conv_gradients(dout, x, w, b, stride, padding):
+    """(dx, dw, db) of sum(tf.nn.conv2d(x, w) + b) * dout) from tf.GradientTape."""
+    if isinstance(padding, int):
+        padding = [[0, 0], [padding, padding], [padding, padding], [0, 0]]
+    x, w, b = tf.constant(x), tf.constant(w), tf.constant(b)
+    with tf.GradientTape() as tape:
+        tape.watch([x, w, b])
+        z = tf.nn.conv2d(x, w, strides=stride, padding=padding.upper() if isinstance(padding, str) else padding) + b
+        loss = tf.reduce_sum(z * dout)
+    return z.numpy(), [g.numpy() for g in tape.gradient(loss, [x, w, b])]
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("backward", [conv.conv2d_backward_naive, conv.conv2d_backward])
+def test_conv2d_backward_matches_tensorflow_autodiff(case, backward):
+    n, h, w_, c_in, c_out, kh, kw, stride, padding = case
+    x = RNG.standard_normal((n, h, w_, c_in))
+    w = RNG.standard_normal((kh, kw, c_in, c_out))
+    b = RNG.standard_normal(c_out)
+    dout = RNG.standard_normal(conv.conv2d_im2col(x, w, b, stride, padding).shape)
+    z, expected = tf_conv_gradients(dout, x, w, b, stride, padding)
+    assert rel_error(conv.conv2d_im2col(x, w, b, stride, padding), z) < 1e-10
+    for name, got, want in zip(("dx", "dw", "db"), backward(dout, x, w, stride, padding), expected):
+        assert got.shape == want.shape, name
+        assert rel_error(got, want) < 1e-9, name
+
+
+@pytest.mark.parametrize("stride, padding", [(2, 1), (1, 0), ((1, 2), "same")])
+def test_conv2d_backward_matches_numerical_gradients(stride, padding):
+    x = RNG.standard_normal((2, 5, 6, 3))
+    w = RNG.standard_normal((3, 2, 3, 2))
+    b = RNG.standard_normal(2)
+    dout = RNG.standard_normal(conv.conv2d_naive(x, w, b, stride, padding).shape)
+
+    def loss(x, w, b):
+        return np.sum(conv.conv2d_naive(x, w, b, stride, padding) * dout)
+
+    numeric = (numerical_gradient(lambda v: loss(v, w, b), x.copy()),
+               numerical_gradient(lambda v: loss(x, v, b), w.copy()),
+               numerical_gradient(lambda v: loss(x, w, v), b.copy()))
+    for backward in (conv.conv2d_backward_naive, conv.conv2d_backward):
+        for name, got, want in zip(("dx", "dw", "db"), backward(dout, x, w, stride, padding), numeric):
+            assert rel_error(got, want) < 1e-6, (backward.__name__, name)
+
+
+def test_conv2d_backward_is_a_full_convolution_and_a_correlation():
+    # One channel, stride 1, no padding: dx = dout convolved (flipped kernel, "full"), dw = x correlated with dout.
+    x, w = RNG.standard_normal((7, 9)), RNG.standard_normal((3, 4))
+    dout = RNG.standard_normal((5, 6))
+    dx, dw, db = conv.conv2d_backward(dout[None, :, :, None], x[None, :, :, None], w[:, :, None, None])
+    assert rel_error(dx[0, :, :, 0], signal.convolve2d(dout, w, "full")) < 1e-12
+    assert rel_error(dw[:, :, 0, 0], signal.correlate2d(x, dout, "valid")) < 1e-12
+    assert rel_error(db, [dout.sum()]) < 1e-12
+
+
+@pytest.mark.parametrize("window, stride, padding", [((3, 2), 2, 1), (2, 1, 0), ((3, 3), (2, 1), "same")])
+def test_col2im_is_the_adjoint_of_im2col(window, stride, padding):
+    x = RNG.standard_normal((2, 7, 6, 3))
+    cols, _ = conv.im2col(x, window, stride, padding)
+    u = RNG.standard_normal(cols.shape)
+    back = conv.col2im(u, x.shape, window, stride, padding)
+    assert back.shape == x.shape
+    assert abs(np.sum(cols * u) - np.sum(x * back)) < 1e-10 * np.sum(np.abs(cols * u))
+
+
+def test_conv2d_backward_reports_a_dout_of_the_wrong_shape():
+    x, w = np.zeros((1, 6, 6, 2)), np.zeros((3, 3, 2, 4))
+    for backward in (conv.conv2d_backward_naive, conv.conv2d_backward):
+        with pytest.raises(ValueError, match=r"dout \(N, OH, OW, C_out\) should have shape \(1, 3, 3, 4\)"):
+            backward(np.zeros((1, 4, 4, 4)), x, w, stride=2, padding=1)
+
+
 POOL_CASES = [((2, 6, 6, 3), 2, None), ((1, 7, 5, 2), 3, 2), ((2, 5, 8, 1), (2, 3), (1, 2)), ((1, 6, 6, 2), 3, 1)]
 
 
 @pytest.mark.parametrize("shape, size, stride", POOL_CASES)
 def test_pooling_forward_and_backward_match_tensorflow(shape, size, stride):
     x = tf.constant(RNG.standard_normal(shape))
-    for ours, ours_back, layer in (
-        (conv.max_pool, conv.max_pool_backward, keras.layers.MaxPooling2D),
-        (conv.avg_pool, conv.avg_pool_backward, keras.layers.AveragePooling2D),
+    for ours, ours_back, tf_pool in (
+        (conv.max_pool, conv.max_pool_backward, tf.nn.max_pool2d),
+        (conv.avg_pool, conv.avg_pool_backward, tf.nn.avg_pool2d),
     ):
-        pool = layer(size, strides=stride, dtype="float64")
         with tf.GradientTape() as tape:
             tape.watch(x)
-            y = pool(x)
+            y = tf_pool(x, size, size if stride is None else stride, "VALID")
             dout = tf.constant(RNG.standard_normal(y.shape))
             loss = tf.reduce_sum(y * dout)
         assert rel_error(ours(x.numpy(), size, stride), y.numpy()) < 1e-12
         expected = tape.gradient(loss, x).numpy()
         assert rel_error(ours_back(dout.numpy(), x.numpy(), size, stride), expected) < 1e-12
+
+
+def test_avg_pool_backward_matches_numerical_gradient():
+    x = RNG.standard_normal((2, 6, 5, 2))
+    dout = RNG.standard_normal(conv.avg_pool(x, (3, 2), (1, 2)).shape)
+    numeric = numerical_gradient(lambda v: np.sum(conv.avg_pool(v, (3, 2), (1, 2)) * dout), x)
+    assert rel_error(conv.avg_pool_backward(dout, x, (3, 2), (1, 2)), numeric) < 1e-8
 
 
 def test_max_pool_backward_matches_numerical_gradient():

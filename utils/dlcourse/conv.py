@@ -3,7 +3,8 @@
 Shapes follow Keras: images ``(N, H, W, C)``, kernels ``(KH, KW, C_in, C_out)``.
 "Convolution" here is cross-correlation, as in every framework; the textbook
 convolution, which flips the kernel first, is named apart: ``true_convolve1d``,
-``true_convolve2d``.
+``true_convolve2d``. Backward passes take the upstream gradient ``dout`` (shaped like
+the forward output) and the forward pass's inputs.
 """
 
 import numbers
@@ -70,12 +71,17 @@ def _pair(name, value):
     return value
 
 
+def _pads(x_shape, window, stride, padding):
+    """Zeros ``[(top, bottom), (left, right)]`` for images of shape (N, H, W, C), and (OH, OW)."""
+    pads = [padding_amounts(n, k, s, padding) for n, k, s in zip(x_shape[1:3], window, stride)]
+    out = tuple(output_size(n + sum(p), k, 0, s, floor=True)
+                for n, p, k, s in zip(x_shape[1:3], pads, window, stride))
+    return pads, out
+
+
 def _pad(x, window, stride, padding):
     """Zero-pad images (N, H, W, C) for a window; returns (padded, (OH, OW))."""
-    (kh, kw), (sh, sw) = window, stride
-    pads = [padding_amounts(n, k, s, padding) for n, k, s in zip(x.shape[1:3], (kh, kw), (sh, sw))]
-    out = tuple(output_size(n + sum(p), k, 0, s, floor=True)
-                for n, p, k, s in zip(x.shape[1:3], pads, (kh, kw), (sh, sw)))
+    pads, out = _pads(x.shape, window, stride, padding)
     return np.pad(x, [(0, 0), pads[0], pads[1], (0, 0)]), out
 
 
@@ -140,6 +146,64 @@ def conv2d_im2col(x, w, b=None, stride=1, padding=0):
     return y.reshape(x.shape[0], oh, ow, w.shape[3])
 
 
+def col2im(cols, x_shape, window, stride=1, padding=0):
+    """The adjoint of im2col: add every row of ``cols`` (N*OH*OW, KH*KW*C) back onto the
+    pixels its window covers, then crop the padding; returns an array of shape ``x_shape``
+    (N, H, W, C). A pixel inside several windows receives the sum."""
+    window, stride = _pair("window", window), _pair("stride", stride)
+    (kh, kw), (sh, sw) = window, stride
+    n, h, w, c = x_shape
+    ((top, bottom), (left, right)), (oh, ow) = _pads(x_shape, window, stride, padding)
+    cols = check_array("cols (N*OH*OW, KH*KW*C)", cols, shape=(n * oh * ow, kh * kw * c))
+    cols = cols.reshape(n, oh, ow, kh, kw, c)
+    xp = np.zeros((n, h + top + bottom, w + left + right, c), dtype=np.result_type(cols, np.float32))
+    for u in range(kh):
+        for v in range(kw):
+            xp[:, u: u + sh * oh: sh, v: v + sw * ow: sw, :] += cols[:, :, :, u, v, :]
+    return xp[:, top: top + h, left: left + w, :]
+
+
+def conv2d_backward_naive(dout, x, w, stride=1, padding=0):
+    """Gradients ``(dx, dw, db)`` of a convolution, with the forward pass's four loops.
+
+    ``dout`` (N, OH, OW, C_out) is dL/dz; ``x`` (N, H, W, C_in) and ``w`` (KH, KW, C_in, C_out)
+    are the forward pass's inputs. Each output ``z[n, i, j, k]`` sends ``dout[n, i, j, k]``
+    back to its window (times ``w[..., k]``) and to ``w[..., k]`` (times the window).
+    Returns dx like x, dw like w, db (C_out,).
+    """
+    x, w, _ = _check_conv(x, w, None)
+    (kh, kw), stride = w.shape[:2], _pair("stride", stride)
+    xp, (oh, ow) = _pad(x.astype(np.float64), (kh, kw), stride, padding)
+    dout = check_array("dout (N, OH, OW, C_out)", dout, shape=(x.shape[0], oh, ow, w.shape[3]), dtype_kind="fiu")
+    dxp, dw = np.zeros_like(xp), np.zeros(w.shape)
+    for n in range(x.shape[0]):
+        for i in range(oh):
+            for j in range(ow):
+                top, left = i * stride[0], j * stride[1]
+                for k in range(w.shape[3]):
+                    dxp[n, top: top + kh, left: left + kw, :] += w[:, :, :, k] * dout[n, i, j, k]
+                    dw[:, :, :, k] += xp[n, top: top + kh, left: left + kw, :] * dout[n, i, j, k]
+    (top, _), (left, _) = _pads(x.shape, (kh, kw), stride, padding)[0]
+    dx = dxp[:, top: top + x.shape[1], left: left + x.shape[2], :]
+    return dx, dw, dout.sum(axis=(0, 1, 2))
+
+
+def conv2d_backward(dout, x, w, stride=1, padding=0):
+    """Gradients ``(dx, dw, db)`` of ``conv2d_im2col``, as matrix products.
+
+    With ``cols = im2col(x)`` (N*OH*OW, KH*KW*C_in) and ``dZ = dout`` as (N*OH*OW, C_out):
+    ``dw = cols.T @ dZ``, ``db = dZ`` summed over rows, and ``dx = col2im(dZ @ W_mat.T)``.
+    Shapes as ``conv2d_backward_naive``.
+    """
+    x, w, _ = _check_conv(x, w, None)
+    cols, (oh, ow) = im2col(x, w.shape[:2], stride, padding)
+    dout = check_array("dout (N, OH, OW, C_out)", dout, shape=(x.shape[0], oh, ow, w.shape[3]), dtype_kind="fiu")
+    dz = dout.reshape(-1, w.shape[3])
+    dw = (cols.T @ dz).reshape(w.shape)
+    dx = col2im(dz @ w.reshape(-1, w.shape[3]).T, x.shape, w.shape[:2], stride, padding)
+    return dx, dw, dz.sum(axis=0)
+
+
 def correlate2d(image, kernel, stride=1, padding=0):
     """Cross-correlate one 2-D image (H, W) with one 2-D kernel (KH, KW)."""
     image = check_array("image (H, W)", image, shape=(None, None), dtype_kind="fiub")
@@ -199,17 +263,6 @@ def avg_pool(x, size=2, stride=None):
     return _pool_windows(x, size, stride).mean(axis=3)
 
 
-def _scatter(dout, x_shape, size, stride, weights):
-    """Add ``dout * weights[..., u*KW + v, :]`` back to the input pixel of each window offset."""
-    (kh, kw), (sh, sw) = size, stride
-    _, oh, ow, _ = dout.shape
-    dx = np.zeros(x_shape, dtype=np.result_type(dout, np.float32))
-    for u in range(kh):
-        for v in range(kw):
-            dx[:, u: u + sh * oh: sh, v: v + sw * ow: sw, :] += dout * weights[:, :, :, u * kw + v, :]
-    return dx
-
-
 def max_pool_backward(dout, x, size=2, stride=None):
     """Gradient of max pooling: each window sends ``dout`` to the input that was its max
     (the first one on ties); overlapping windows add up."""
@@ -217,15 +270,18 @@ def max_pool_backward(dout, x, size=2, stride=None):
     windows = _pool_windows(x, size, stride)
     dout = check_array("dout", dout, shape=windows.shape[:3] + (x.shape[3],), dtype_kind="fiu")
     winner = windows.argmax(axis=3)[:, :, :, None, :] == np.arange(windows.shape[3])[:, None]
-    return _scatter(dout, x.shape, size, stride, winner)
+    return col2im((winner * dout[:, :, :, None, :]).reshape(-1, winner.shape[3] * x.shape[3]),
+                  x.shape, size, stride, "valid")
 
 
 def avg_pool_backward(dout, x, size=2, stride=None):
     """Gradient of average pooling: each window shares ``dout`` equally among its inputs."""
     x, size, stride = _check_pool(x, size, stride)
     count = size[0] * size[1]
-    dout = check_array("dout", dout, shape=(x.shape[0], None, None, x.shape[3]), dtype_kind="fiu")
-    return _scatter(dout, x.shape, size, stride, np.full((1, 1, 1, count, 1), 1.0 / count))
+    _, out = _pads(x.shape, size, stride, "valid")
+    dout = check_array("dout", dout, shape=(x.shape[0], *out, x.shape[3]), dtype_kind="fiu")
+    shares = np.broadcast_to(dout[:, :, :, None, :] / count, dout.shape[:3] + (count, x.shape[3]))
+    return col2im(shares.reshape(-1, count * x.shape[3]), x.shape, size, stride, "valid")
 
 
 def max_unpool(pooled, x, size=2, stride=None):

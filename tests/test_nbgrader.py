@@ -234,6 +234,15 @@ def test_each_wrong_answer_loses_exactly_its_tests_points(graded):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_task_has_three_plausible_wrong_answers(assignment):
+    notebook = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    counts = {grade_id(c): 0 for c in notebook.cells if kind(c) == "answer"}
+    for case in read_wrong_answers(assignment):
+        counts[case["cell"]] += 1
+    assert all(count >= 3 for count in counts.values()), f"wrong answers per task: {counts}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_no_test_uses_another_tasks_answer(assignment):
     notebook = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
     borrowed = tests_using_other_answers(notebook)

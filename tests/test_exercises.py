@@ -1,11 +1,15 @@
 """Every lesson's "your turn" check, run on its placeholder, a right and a wrong answer."""
 
+from pathlib import Path
+
+import nbformat
 import pytest
 
 from dlcourse import exercises
 from dlcourse.exercises import NOT_DONE, RIGHT, WRONG, exercise
 
 CHECKERS = exercises.all_checkers()
+LESSONS = Path(__file__).resolve().parents[1] / "lessons"
 
 
 @exercise(task="write double(x)", right=lambda x: 2 * x, wrong=lambda x: x + 2, praise="doubled")
@@ -31,9 +35,15 @@ def test_a_check_prints_one_line_shows_no_value_and_never_raises(capsys, answer,
     assert len(printed) == 1 and printed[0].startswith(f"{outcome}: ")
 
 
-def test_every_lesson_with_exercises_has_checks():
-    lessons = {name.split(".")[0] for name in CHECKERS}
-    assert len(lessons) >= 14, f"lessons with a your-turn check: {sorted(lessons)}"
+@pytest.mark.parametrize("lesson", sorted(p.name for p in LESSONS.glob("*.ipynb")))
+def test_every_lesson_has_a_your_turn_cell_it_checks(lesson):
+    module = f"lesson{lesson[:2]}"
+    checks = [name.split(".")[1] for name in CHECKERS if name.startswith(f"{module}.")]
+    assert checks, f"no checks in dlcourse/exercises/{module}.py"
+    code = "\n".join(c.source for c in nbformat.read(LESSONS / lesson, as_version=4).cells if c.cell_type == "code")
+    assert f"from dlcourse.exercises import {module} as exercise" in code
+    called = [name for name in checks if f"exercise.{name}(" in code]
+    assert called, f"{lesson} calls none of {checks}"
 
 
 @pytest.mark.parametrize("name", sorted(CHECKERS))

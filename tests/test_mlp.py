@@ -176,3 +176,69 @@ def test_keras_twin_reaches_the_same_accuracy_on_digits(keras):
     keras_labels = twin.predict(x_test, verbose=0).argmax(axis=1)
     assert np.mean(keras_labels == y_test) >= 0.97
     assert abs(np.mean(keras_labels == y_test) - mlp.accuracy(x_test, y_test)) <= 2 / len(y_test)
+
+
+def test_network_loss_and_grads_matches_tensorflow_for_three_layers():
+    import tensorflow as tf
+
+    from dlcourse.mlp import network_loss_and_grads
+
+    rng = np.random.default_rng(12)
+    params = [rng.normal(size=(5, 4)), rng.normal(size=4), rng.normal(size=(4, 6)), rng.normal(size=6),
+              rng.normal(size=(6, 3)), rng.normal(size=3)]
+    X, y = rng.normal(size=(7, 5)), rng.integers(0, 3, size=7)
+    loss, grads = network_loss_and_grads(params, X, y, activation="tanh")
+    variables = [tf.Variable(p) for p in params]
+    with tf.GradientTape() as tape:
+        out = tf.constant(X)
+        for i in range(0, 6, 2):
+            out = out @ variables[i] + variables[i + 1]
+            out = tf.tanh(out) if i < 4 else out
+        reference = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, out))
+    assert rel_error(loss, reference.numpy()) < 1e-12
+    for ours, theirs in zip(grads, tape.gradient(reference, variables)):
+        assert ours.shape == theirs.shape and rel_error(ours, theirs.numpy()) < 1e-10
+
+
+def test_reference_layers_have_a2s_cache_api_and_match_numerical_gradients():
+    from dlcourse.mlp import reference_layers
+
+    layers = reference_layers()
+    rng = np.random.default_rng(13)
+    X, W, b, upstream = rng.normal(size=(4, 3)), rng.normal(size=(3, 5)), rng.normal(size=5), rng.normal(size=(4, 5))
+    out, cache = layers["dense_forward"](X, W, b)
+    for param, grad in zip((X, W, b), layers["dense_backward"](upstream, cache)):
+        numeric = numerical_gradient(lambda _: np.sum(layers["dense_forward"](X, W, b)[0] * upstream), param)
+        assert rel_error(grad, numeric) < 1e-7
+    z = rng.uniform(0.1, 3.0, size=(4, 5)) * rng.choice([-1, 1], size=(4, 5))  # away from ReLU's kink
+    for name in ("relu", "sigmoid"):
+        a, cache = layers[f"{name}_forward"](z)
+        numeric = numerical_gradient(lambda v: np.sum(layers[f"{name}_forward"](v)[0] * upstream), z.copy())
+        assert rel_error(layers[f"{name}_backward"](upstream, cache), numeric) < 1e-7
+
+
+def test_from_params_rejects_an_odd_list():
+    with pytest.raises(ValueError, match=r"params must be \[W1, b1, ..., Wd, bd\], got 3 arrays"):
+        MLP.from_params([np.ones((2, 2)), np.zeros(2), np.ones((2, 2))])
+
+
+def test_lesson05_check_names_the_missing_factor(capsys):
+    from dlcourse.activations import sigmoid
+    from dlcourse.exercises import lesson05
+
+    def no_sigmoid_derivative(x, y, W1, b1, v, c):
+        h = sigmoid(x @ W1 + b1)
+        return np.outer(x, (h @ v + c - y) * v)
+
+    def wrong_sign(x, y, W1, b1, v, c):
+        return -lesson05.reference_gradient(x, y, W1, b1, v, c)
+
+    def slide_activations(x, y, W1, b1, v, c):
+        h = 1 / (1 + np.exp(x @ W1 + b1))
+        return np.outer(x, (h @ v + c - y) * v * h * (1 - h))
+
+    for answer, words in ((no_sigmoid_derivative, "h_j (1 - h_j)"), (wrong_sign, "wrong sign"),
+                          (slide_activations, "slide"), (lesson05.transposed, "swapped")):
+        lesson05.check_hidden_weight_gradient(answer)
+        printed = capsys.readouterr().out
+        assert printed.startswith("not yet right:") and words in printed, printed

@@ -125,6 +125,16 @@ class MLP:
             for n_in, n_out in zip(sizes[:-1], sizes[1:])
         ]
 
+    @classmethod
+    def from_params(cls, params, activation="relu", loss="softmax"):
+        """The network whose weights are the flat list ``[W1, b1, ..., Wd, bd]`` (shared, not copied)."""
+        if len(params) < 2 or len(params) % 2:
+            raise ValueError(f"params must be [W1, b1, ..., Wd, bd], got {len(params)} arrays")
+        weights = [np.asarray(W, dtype=np.float64) for W in params[::2]]
+        mlp = cls([weights[0].shape[0]] + [W.shape[1] for W in weights], activation, loss)
+        mlp.params = [(W, np.asarray(b, dtype=np.float64)) for W, b in zip(weights, params[1::2])]
+        return mlp
+
     def forward(self, X):
         """Output of the network and the cache of each layer's input and pre-activation ``z``."""
         cache = []
@@ -194,6 +204,30 @@ class MLP:
     def keras_weights(self):
         """The weights as ``keras.Model.set_weights`` expects them: [W1, b1, W2, b2, ...]."""
         return [array.copy() for pair in self.params for array in pair]
+
+
+def network_loss_and_grads(params, X, y, activation="relu"):
+    """Softmax cross-entropy of the network ``[W1, b1, ..., Wd, bd]`` on a batch, and the
+    gradients ``[dW1, db1, ..., dWd, dbd]`` (A2's ``mlp_loss_and_grads``)."""
+    loss, grads = MLP.from_params(params, activation).loss_and_grads(X, y)
+    return loss, [g for pair in grads for g in pair]
+
+
+def reference_layers():
+    """A2's modular layers (tasks 2 to 5), done right: ``{name: function}`` with A2's signatures.
+
+    Each forward returns ``(out, cache)`` and each backward takes ``(dout, cache)``: a
+    Dense layer caches ``(X, W, b)``, an activation its input ``z``.
+    """
+    return {
+        "dense_forward": lambda X, W, b: (dense_forward(X, W, b), (X, W, b)),
+        "dense_backward": lambda dout, cache: dense_backward(dout, cache[0], cache[1]),
+        "relu_forward": lambda z: (activation_forward(z, "relu"), z),
+        "relu_backward": lambda dout, z: activation_backward(dout, z, "relu"),
+        "sigmoid_forward": lambda z: (activation_forward(z, "sigmoid"), z),
+        "sigmoid_backward": lambda dout, z: activation_backward(dout, z, "sigmoid"),
+        "softmax_cross_entropy": softmax_cross_entropy,
+    }
 
 
 def gradient_check(mlp, X, y, h=1e-5):

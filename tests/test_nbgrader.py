@@ -124,7 +124,7 @@ def answers_used(statements, owner):
     return used
 
 
-def tests_using_other_answers(notebook):
+def borrowed_answers(notebook):
     """{test grade_id: (its task, [other tasks whose answers it uses])}; a test belongs to
     the answer cell above it."""
     owner, task, found = {}, None, {}
@@ -245,7 +245,7 @@ def test_every_task_has_three_plausible_wrong_answers(assignment):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_no_test_uses_another_tasks_answer(assignment):
     notebook = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
-    borrowed = tests_using_other_answers(notebook)
+    borrowed = borrowed_answers(notebook)
     assert not borrowed, (
         f"these tests would charge a student twice for one bug, (own task, answers of other tasks used): "
         f"{borrowed}; compare with a reference instead")
@@ -263,7 +263,7 @@ def test_the_independence_check_sees_a_borrowed_answer():
         code("def train():\n    return 1", "train", solution=True),
         code("y = 1  # no longer forward's\nassert train() == y", "test_train", grade=True),
     ])
-    assert tests_using_other_answers(notebook) == {"test_backward": ("backward", ["forward"])}
+    assert borrowed_answers(notebook) == {"test_backward": ("backward", ["forward"])}
 
 
 def solution_lines(notebook_path):

@@ -99,7 +99,7 @@ def test_a_wide_figure_is_drawn_in_the_pixels_it_is_shown_in():
     for picture in (wide, narrow):
         picture.fig.subplots().plot([0, 1], [1, 0])
         picture.draw()
-    assert Image.open(io.BytesIO(png_bytes(wide.fig))).size [0] == WIDTH_PX
+    assert Image.open(io.BytesIO(png_bytes(wide.fig))).size[0] == WIDTH_PX
     assert Image.open(io.BytesIO(png_bytes(narrow.fig))).size == (500, 400)  # 100 dpi, as before
 
 

@@ -173,7 +173,8 @@ def conv2d_backward_naive(dout, x, w, stride=1, padding=0):
     """
     x, w, _ = _check_conv(x, w, None)
     (kh, kw), stride = w.shape[:2], _pair("stride", stride)
-    xp, (oh, ow) = _pad(x.astype(np.float64), (kh, kw), stride, padding)
+    pads, (oh, ow) = _pads(x.shape, (kh, kw), stride, padding)
+    xp = np.pad(x.astype(np.float64), [(0, 0), pads[0], pads[1], (0, 0)])
     dout = check_array("dout (N, OH, OW, C_out)", dout, shape=(x.shape[0], oh, ow, w.shape[3]), dtype_kind="fiu")
     dxp, dw = np.zeros_like(xp), np.zeros(w.shape)
     for n in range(x.shape[0]):
@@ -183,7 +184,7 @@ def conv2d_backward_naive(dout, x, w, stride=1, padding=0):
                 for k in range(w.shape[3]):
                     dxp[n, top: top + kh, left: left + kw, :] += w[:, :, :, k] * dout[n, i, j, k]
                     dw[:, :, :, k] += xp[n, top: top + kh, left: left + kw, :] * dout[n, i, j, k]
-    (top, _), (left, _) = _pads(x.shape, (kh, kw), stride, padding)[0]
+    (top, _), (left, _) = pads
     dx = dxp[:, top: top + x.shape[1], left: left + x.shape[2], :]
     return dx, dw, dout.sum(axis=(0, 1, 2))
 

@@ -15,6 +15,7 @@ baselines (add-one smoothing).
 
 import numpy as np
 
+from dlcourse.activations import softmax
 from dlcourse.checks import check_array
 from dlcourse.optimizers import make_optimizer
 from dlcourse.rnn import clip_by_global_norm, rnn_backward, rnn_forward
@@ -72,14 +73,6 @@ def init_params(vocab_size, hidden, seed=0):
         "Wy": rng.normal(scale=1 / np.sqrt(hidden), size=(hidden, vocab_size)),
         "by": np.zeros(vocab_size),
     }
-
-
-def softmax(logits):
-    """Softmax over the last axis, each row shifted by its own maximum: (..., V) -> (..., V)."""
-    logits = np.asarray(logits, dtype=np.float64)
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def sequence_softmax_loss(logits, y):
@@ -150,6 +143,9 @@ def train(params, ids, steps, batch=32, seq_len=32, learning_rate=3e-3, max_norm
     """
     _, hidden = _check_params(params)
     streams = batch_streams(ids, batch)
+    if streams.shape[1] < 2 * seq_len + 1:
+        raise ValueError(f"{len(ids)} ids make {batch} streams of {streams.shape[1]}: too short for chunks of "
+                         f"{seq_len} (each stream needs at least {2 * seq_len + 1})")
     rng = np.random.default_rng(seed)
     offset = int(rng.integers(0, seq_len))  # chunks do not always start at the same characters
     optimizers = {k: make_optimizer(optimizer, learning_rate) for k in PARAMS}

@@ -1,7 +1,7 @@
 """Lesson 10's "your turn" checks: predict a Keras layer's parameter count and
 multiplications, checked against the real model."""
 
-from dlcourse import cnn
+from dlcourse import cnn, conv
 from dlcourse.exercises import exercise
 
 
@@ -42,16 +42,16 @@ def check_dense_parameters(dense_parameters):
     praise="one multiplication per weight of a filter, per output value: 55*55*96 outputs times 11*11*3",
 )
 def check_conv1_multiplies(multiplies):
-    import keras
-
-    layer = keras.layers.Conv2D(96, 11, strides=4)
-    _, height, width, filters = layer.compute_output_shape((1, 227, 227, 3))
+    height = width = conv.output_size(227, 11, 0, 4)
+    filters = 96
     expected = height * width * filters * 11 * 11 * 3
     if multiplies == expected:
         return None
-    if multiplies == 34_944 or multiplies == 34_944 * height * width:
+    if multiplies == 34_944:
+        return "that is the layer's parameter count: each weight is used once per output position"
+    if multiplies == 34_944 * height * width:
         return "that counts the bias as a multiplication: the bias is added, not multiplied"
     if multiplies == height * width * 11 * 11 * 3 * 96 * 96:
         return "each output value uses one filter (11x11x3 weights), not all 96"
-    return (f"Keras gives an output of {height}x{width}x{filters}: how many multiplications does one output "
+    return (f"the output is {height}x{width}x{filters}: how many multiplications does one output "
             "value need, and how many output values are there?")

@@ -17,6 +17,7 @@ import numpy as np
 
 from dlcourse.activations import softmax
 from dlcourse.checks import check_array
+from dlcourse.mlp import softmax_cross_entropy
 from dlcourse.optimizers import make_optimizer
 from dlcourse.rnn import clip_by_global_norm, rnn_backward, rnn_forward
 from dlcourse.text import load_kjv
@@ -81,14 +82,10 @@ def sequence_softmax_loss(logits, y):
     ``logits (N, T, V)``, ``y (N, T)`` integer targets. Returns ``(loss, dlogits)`` with
     ``dlogits (N, T, V) = (softmax(logits) - onehot(y)) / (N T)``.
     """
-    logits = check_array("logits", logits, shape=(None, None, None), dtype_kind="fi")
+    logits = check_array("logits", logits, shape=(None, None, None), dtype_kind="fi").astype(np.float64)
     y = check_array("y", y, shape=logits.shape[:2], dtype_kind="iu")
-    p = softmax(logits)
-    steps = y.size
-    picked = np.take_along_axis(p, y[..., None], axis=-1)[..., 0]
-    loss = float(-np.mean(np.log(picked)))
-    dlogits = (p - one_hot(y, logits.shape[-1])) / steps
-    return loss, dlogits
+    loss, dlogits = softmax_cross_entropy(logits.reshape(-1, logits.shape[-1]), y.ravel())
+    return loss, dlogits.reshape(logits.shape)
 
 
 def _check_params(params):

@@ -155,10 +155,11 @@ def shell(tmp_path_factory):
 # while it is open, and other tests (nbclient, asyncio.run) cannot start their own then.
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """``./course lab`` serving a copy of the course, in quick mode (dlcourse.browser)."""
+    """``./course lab`` serving a copy of the course, in quick mode (dlcourse.browser), its
+    kernels checking every figure for a title and axis labels."""
     from dlcourse.browser import serve_course
 
-    with serve_course(tmp_path_factory.mktemp("course")) as served:
+    with serve_course(tmp_path_factory.mktemp("course"), check_figures=True) as served:
         yield served
 
 

@@ -35,7 +35,7 @@ def stray_values(notebook):
     ids=lambda p: str(p.relative_to(COURSE_ROOT))
 )
 def test_notebook_runs_in_quick_mode(path):
-    notebook, seconds = run_notebook(path, quick=True, cell_timeout=300)
+    notebook, seconds = run_notebook(path, quick=True, cell_timeout=300, env={"DLCOURSE_CHECK_FIGURES": "1"})
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
     stderr = stderr_outputs(notebook)

@@ -141,17 +141,20 @@ class Lab:
 
 
 @contextlib.contextmanager
-def serve_course(folder, venv=sys.prefix, quick=True, start_seconds=120):
+def serve_course(folder, venv=sys.prefix, quick=True, check_figures=False, start_seconds=120):
     """Copy the course into ``folder`` and serve it with ``./course lab``; yields a ``Lab``.
 
     The server runs in a user's environment (``quick`` sets DLCOURSE_QUICK), with fresh
     Lab settings and workspaces, and exposes the app object so tests can read the
-    kernel's state and the notebook's modified flag.
+    kernel's state and the notebook's modified flag. ``check_figures`` makes its kernels
+    write a figure's missing titles and axis labels to stderr (dlcourse.figures).
     """
     folder = copy_course(folder, venv)
     port, token = free_port(), secrets.token_hex(16)
     env = dict(user_environment(quick), JUPYTERLAB_SETTINGS_DIR=str(folder / ".lab-settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(folder / ".lab-workspaces"))
+    if check_figures:
+        env["DLCOURSE_CHECK_FIGURES"] = "1"
     launcher = ["./course"] if os.name == "posix" else [sys.executable, "course"]
     log_path = folder / "lab.log"
     with open(log_path, "w") as log:

@@ -14,8 +14,10 @@ is ``ipywidgets.interactive`` with that picture under its controls.
 """
 
 import base64
+import functools
 import html
 import io
+import sys
 
 # A notebook's output column in JupyterLab on a laptop is about this wide (CSS pixels): a
 # wider picture is only shrunk by the browser, after costing time to draw, send and decode.
@@ -136,3 +138,53 @@ def layered_canvas(fig, layers):
                     self.copies.append(self.copy_from_bbox(fig.bbox))
 
     return LayeredCanvas()
+
+
+def figure_problems(fig):
+    """What a reader misses in a drawn ``fig``, one line each: an axes showing data with
+    no title (where the figure has no suptitle either), or with numbered axes unlabelled.
+
+    Image panels with their axes off need only a title; colour bars, axes that only hold
+    text, and axes whose tick labels are hidden (shared axes, twins) need nothing.
+    """
+    suptitle = fig._suptitle is not None and fig._suptitle.get_text().strip()
+    titled_places = {tuple(ax.get_position().bounds) for ax in fig.axes if has_title(ax)}
+    problems = []
+    for index, ax in enumerate(fig.axes):
+        if not ax.get_visible() or hasattr(ax, "_colorbar") or not ax.has_data():
+            continue
+        name = f"axes {index}" + (f" ({ax.get_title()!r})" if ax.get_title() else "")
+        if not suptitle and tuple(ax.get_position().bounds) not in titled_places:
+            problems.append(f"{name}: no title")
+        if ax.axison:
+            for letter, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+                numbered = axis.get_visible() and any(label.get_visible() and label.get_text()
+                                                      for label in axis.get_ticklabels())
+                if numbered and not axis.get_label_text().strip():
+                    problems.append(f"{name}: no {letter}-axis label")
+    return problems
+
+
+def has_title(ax):
+    return any(ax.get_title(loc).strip() for loc in ("left", "center", "right"))
+
+
+def check_every_drawing(stream=None):
+    """From now on, write each drawn figure's ``figure_problems`` to ``stream`` (standard
+    error by default), once per figure and problem. The test suite turns this on with
+    DLCOURSE_CHECK_FIGURES=1: a lesson's or a widget's figure that misses a title or an
+    axis label then fails the test that runs it."""
+    from matplotlib.figure import Figure
+
+    reported = set()
+    draw = Figure.draw
+
+    @functools.wraps(draw)
+    def draw_and_check(fig, renderer):
+        draw(fig, renderer)
+        for problem in figure_problems(fig):
+            if (id(fig), problem) not in reported:
+                reported.add((id(fig), problem))
+                (stream or sys.stderr).write(f"figure check: {describe(fig) or 'a figure with no title'}: {problem}\n")
+
+    Figure.draw = draw_and_check

@@ -141,18 +141,18 @@ def test_widget_logic_and_kernel(kernel):
         "direct = layer_statistics(x[:64], y[:64], 3, 30, 'normal(0.01)', 'tanh')\n"
         "print(len(w.result['act_std']), np.allclose(w.result['act_std'], direct['act_std']))\n"
     )
-    assert out.split() == ["3", "True"]
+    assert out.splitlines()[-1].split() == ["3", "True"]
 
 
 def test_sideways_outline_is_the_histogram_turned_on_its_side():
     outline = ini.sideways_outline([0.0, 0.0, 1.0], position=3, bins=2)  # counts 2, 1; edges 0, 0.5, 1
     assert np.allclose(outline, [(2.6, 0), (2.6, 0.5), (2.8, 0.5), (2.8, 1),
                                  (3.2, 1), (3.2, 0.5), (3.4, 0.5), (3.4, 0)])
-    empty = ini.sideways_outline([5.0], position=1, limit=2, bins=4)  # 5 lies outside [-2, 2]
+    empty = ini.sideways_outline([5.0], position=1, value_range=(-2, 2), bins=4)  # 5 lies outside [-2, 2]
     assert np.allclose(empty[:, 0], 1) and (empty[:, 1].min(), empty[:, 1].max()) == (-2, 2)
 
 
-def test_histogram_widget_redraws_once_per_input_and_says_the_depth():
+def test_histogram_widget_redraws_once_per_input_and_says_the_depth(capsys):
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(40, 6)), rng.integers(0, 3, size=40)
     with mock.patch.object(figures.Picture, "draw", autospec=True, side_effect=figures.Picture.draw) as draw:
@@ -166,5 +166,36 @@ def test_histogram_widget_redraws_once_per_input_and_says_the_depth():
             'weight gradients dL/dW, per layer"') in picture.value
     fig = draw.call_args.args[0].fig
     assert [sum(patch.get_visible() for patch in ax.patches) for ax in fig.axes] == [2, 2]
-    stds = [f"{std:.2g}" for std in w.result["act_std"]]
-    assert [label.get_text() for label in fig.axes[0].get_xticklabels()] == [f"1\n{stds[0]}", f"2\n{stds[1]}"]
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[-2].split(":")[1].split() == [f"{std:.2g}" for std in w.result["act_std"]]
+    assert printed[-1].split(":")[1].split() == [f"{std:.2g}" for std in w.result["grad_std"]]
+    spread = fig.axes[0].lines[0].get_ydata()  # mean - std, mean + std of each layer
+    assert np.allclose(spread[1::2] - spread[::2], 2 * np.array(w.result["act_std"]))
+
+
+def test_snapped_limits_move_only_across_1_2_5_steps():
+    # mean ± 3 std of [-1, 1] is ±3: the step above 3 is 5
+    assert ini.snapped_limits([np.array([-1.0, 1.0]), np.array([0.1, 0.1])]) == (-5.0, 5.0)
+    assert ini.snapped_limits([np.array([0.0, 0.1]), np.array([0.25])]) == (0.0, 0.5)  # never negative: 0.05 + 0.15
+    assert ini.snapped_limits([np.array([1.7e-4])]) == (0.0, 2e-4)
+    assert ini.snapped_limits([np.array([-3.0])]) == (-5.0, 5.0)
+    assert ini.snapped_limits([np.array([2.0])]) == (0.0, 2.0)
+    assert ini.snapped_limits([np.zeros(3)]) == (-1.0, 1.0)
+    assert ini.snapped_limits([np.array([7.0])], fixed=1.05) == (-1.05, 1.05)
+
+
+def test_histogram_widget_redraws_its_axes_only_when_a_scale_changes():
+    from matplotlib.figure import Figure
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(128, 20)), rng.integers(0, 3, size=128)
+    with mock.patch.object(Figure, "draw", autospec=True, side_effect=Figure.draw) as full_draws:
+        w = ini.histogram_widget(x, y, width=64, max_depth=6)
+        fig = full_draws.call_args.args[0]
+        scales, changes = [[ax.get_ylim() for ax in fig.axes]], 0
+        for depth in (5, 4, 3, 4, 5, 6, 2):
+            w.children[2].value = depth
+            scales.append([ax.get_ylim() for ax in fig.axes])
+            changes += scales[-1] != scales[-2]
+    assert full_draws.call_count == 1 + changes
+    assert changes < 7  # some inputs kept both scales: only their histograms were redrawn

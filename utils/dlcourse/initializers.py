@@ -166,24 +166,40 @@ def accuracy(params, x, y, activation="relu"):
     return float(np.mean(np.argmax(logits, axis=1) == y))
 
 
-def sideways_outline(values, position, limit=None, bins=40):
+def sideways_outline(values, position, value_range=None, bins=40):
     """Corners ``(x, y)`` of the histogram of ``values`` drawn sideways: centred on
-    x = ``position``, its tallest bin 0.8 wide; ``limit`` fixes the value range to [-limit, limit]."""
-    counts, edges = np.histogram(values, bins=bins, range=(-limit, limit) if limit else None)
+    x = ``position``, its tallest bin 0.8 wide; ``value_range`` (low, high) fixes the bins' range
+    (values outside it are left out)."""
+    counts, edges = np.histogram(values, bins=bins, range=value_range)
     half_width = np.repeat(0.4 * counts / max(counts.max(), 1), 2)
     y = np.repeat(edges, 2)[1:-1]
     left, right = position - half_width, position + half_width
     return np.column_stack([np.concatenate([left, right[::-1]]), np.concatenate([y, y[::-1]])])
 
 
-def sideways_histogram(ax, values, position, color, limit=None, bins=40):
+def sideways_histogram(ax, values, position, color, value_range=None, bins=40):
     """Draw the histogram of ``values`` on ``ax`` sideways (see ``sideways_outline``).
 
     Returns its ``Polygon``: ``polygon.set_xy(sideways_outline(...))`` redraws it with other values.
     """
     from matplotlib.patches import Polygon
 
-    return ax.add_patch(Polygon(sideways_outline(values, position, limit, bins), color=color, linewidth=0))
+    return ax.add_patch(Polygon(sideways_outline(values, position, value_range, bins), color=color, linewidth=0))
+
+
+def snapped_limits(values, fixed=None):
+    """Axis limits ``(low, high)`` that hold every layer's ``values`` within three standard
+    deviations of their mean, on steps of 1, 2 or 5 x 10^k: they move only when the values
+    cross a step, not at every change. ``low`` is 0 for values that are never negative,
+    ``-high`` otherwise; ``fixed`` (a number) gives ``(-fixed, fixed)``."""
+    if fixed is not None:
+        return -fixed, fixed
+    top = max(abs(float(v.mean())) + 3 * float(v.std()) for v in values)
+    if top == 0:
+        return -1.0, 1.0
+    decade = 10.0 ** np.floor(np.log10(top))
+    high = next(step * decade for step in (1, 2, 5, 10) if step * decade >= top)
+    return (0.0 if min(float(v.min()) for v in values) >= 0 else -high), high
 
 
 def histogram_widget(x, y, width=128, max_depth=10, examples=128):
@@ -191,46 +207,54 @@ def histogram_widget(x, y, width=128, max_depth=10, examples=128):
 
     Left: each hidden layer's activations; right: its weight gradients dL/dW. Each layer's
     histogram is drawn sideways at its layer number (all layers on one scale, so shrinking
-    or growing values show), with its standard deviation under it. The statistics come
+    or growing values show), with bars at its mean ± one standard deviation; the standard
+    deviations are printed under the picture. The statistics come
     from the first ``examples`` rows of ``x`` (128 already give smooth histograms; more
-    only slow every input down).
+    only slow every input down). The axes are drawn once and redrawn only when a scale
+    crosses a 1-2-5 step (``snapped_limits``); an input redraws the histograms, bars and title.
     ``widget.result`` is the dict of ``layer_statistics`` (``act_std``, ``grad_std``...).
     """
     import ipywidgets as widgets
     from matplotlib.figure import Figure
+    from threadpoolctl import ThreadpoolController
 
     x, y = x[:examples], y[:examples]
+    blas = ThreadpoolController()  # matrices this small are quicker on one thread, and spare the browser's core
     fig = Figure(figsize=(12, 4.4))
     title = fig.suptitle("")
-    panels = []  # (axes, its histograms: one per possible layer, hidden while unused)
-    for ax, name, color in zip(fig.subplots(1, 2), ("activations", "weight gradients dL/dW"),
-                               ("tab:blue", "tab:red")):
+    panels = []  # (axes, its histograms (one per possible layer, hidden while unused), its mean ± std marks)
+    for ax, (name, value), color in zip(fig.subplots(1, 2), (("activations", "activation value"),
+                                       ("weight gradients dL/dW", "gradient value")), ("C0", "C1")):
         histograms = [sideways_histogram(ax, [0.0], layer + 1, color) for layer in range(max_depth)]
-        ax.set_xlabel("hidden layer (its standard deviation under it)")
-        ax.set_ylabel(name)
-        ax.set_title(f"{name}, per layer")
-        panels.append((ax, histograms))
+        spread, = ax.plot([], [], "_", color="C6", markersize=16, markeredgewidth=2)
+        ax.set_xticks(range(1, max_depth + 1))
+        ax.set_xlim(0.4, max_depth + 0.6)
+        ax.set(xlabel="hidden layer (black bars: mean ± one standard deviation)", ylabel=value,
+               title=f"{name}, per layer")
+        panels.append((ax, histograms, spread))
+    canvas = figures.layered_canvas(fig, [[title, *(artist for _, h, spread in panels for artist in (*h, spread))]])
     picture = figures.Picture(fig)
 
     def show(preset, activation, depth):
-        stats = layer_statistics(x, y, depth, width, preset, activation)
-        limit = 1.05 if activation in ("tanh", "sigmoid") else None
-        drawn = [(stats["activations"], stats["act_std"], limit), (stats["weight_grads"], stats["grad_std"], None)]
-        for (ax, histograms), (values, stds, lim) in zip(panels, drawn):
-            outlines = [sideways_outline(values[layer].ravel(), layer + 1, lim) for layer in range(depth)]
-            for histogram, outline in zip(histograms, outlines):
-                histogram.set_xy(outline)
-                histogram.set_visible(True)
-            for histogram in histograms[depth:]:
-                histogram.set_visible(False)
-            ax.set_xticks(range(1, depth + 1),
-                          [f"{layer + 1}\n{std:.2g}" for layer, std in enumerate(stds)], fontsize=8)
-            ax.set_xlim(0.4, depth + 0.6)
-            bin_edges = np.concatenate(outlines)[:, 1]  # the y of every corner
-            margin = 0.05 * np.ptp(bin_edges)  # Matplotlib's default margin
-            ax.set_ylim(bin_edges.min() - margin, bin_edges.max() + margin)
+        with blas.limit(limits=1, user_api="blas"):
+            stats = layer_statistics(x, y, depth, width, preset, activation)
+        fixed = 1.05 if activation in ("tanh", "sigmoid") else None
+        drawn = [(stats["activations"], fixed), (stats["weight_grads"], None)]
+        for (ax, histograms, spread), (values, limit) in zip(panels, drawn):
+            low, high = snapped_limits(values, limit)
+            if ax.get_ylim() != (low, high):
+                ax.set_ylim(low, high)
+                canvas.changed()
+            for layer, histogram in enumerate(histograms):
+                histogram.set_visible(layer < depth)
+                if layer < depth:
+                    histogram.set_xy(sideways_outline(values[layer].ravel(), layer + 1, (low, high)))
+            means, stds = np.array([v.mean() for v in values]), np.array([v.std() for v in values])
+            spread.set_data(np.repeat(np.arange(1, depth + 1), 2), np.column_stack([means - stds, means + stds]).ravel())
         title.set_text(f"{preset} initialisation, {activation}, {depth} hidden layers of {width}")
         picture.draw()
+        print("standard deviation per layer, activations:", " ".join(f"{std:.2g}" for std in stats["act_std"]))
+        print("standard deviation per layer, gradients:  ", " ".join(f"{std:.2g}" for std in stats["grad_std"]))
         return stats
 
     return figures.interactive(

@@ -249,3 +249,19 @@ def test_no_colour_map_or_colour_that_colour_blind_readers_cannot_tell_apart(pat
     text = "\n".join(code_of(path)) if path.suffix == ".ipynb" else path.read_text()
     found = RAINBOW_MAPS.findall(text) + [name for _, name in RED_GREEN.findall(text)]
     assert not found, f"{path.name} uses {found}: take viridis/cividis, RdBu/coolwarm, gray, or the cycle's C0..C7"
+
+
+def test_in_the_course_kernel_the_check_keeps_the_inline_backend_and_reports_on_stderr(tmp_path):
+    from dlcourse.nbrun import run_notebook
+
+    path = tmp_path / "unlabelled.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(
+        "import matplotlib, matplotlib.pyplot as plt\nprint(matplotlib.get_backend())\n"
+        "plt.plot([1, 2]); plt.title('t'); plt.xlabel('x');")]
+    nbformat.write(notebook, path)
+    ran, _ = run_notebook(path, env={"DLCOURSE_CHECK_FIGURES": "1"})
+    outputs = ran.cells[0].outputs
+    assert outputs[0].text.strip() == "module://matplotlib_inline.backend_inline"
+    assert [o.text for o in outputs if o.get("name") == "stderr"] == ["figure check: t: axes 0 ('t'): no y-axis label\n"]
+    assert any("image/png" in o.get("data", {}) for o in outputs), "the figure was not shown"

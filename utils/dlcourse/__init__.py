@@ -11,6 +11,6 @@ import os
 __version__ = "0.1.0"
 
 if os.environ.get("DLCOURSE_CHECK_FIGURES") == "1":  # the test suite's check on every figure
-    from dlcourse.figures import check_every_drawing
+    from dlcourse.figures import check_drawings_once_matplotlib_loads
 
-    check_every_drawing()
+    check_drawings_once_matplotlib_loads()

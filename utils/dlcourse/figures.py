@@ -15,6 +15,8 @@ is ``ipywidgets.interactive`` with that picture under its controls.
 
 import base64
 import functools
+import importlib.abc
+import importlib.util
 import html
 import io
 import sys
@@ -188,3 +190,29 @@ def check_every_drawing(stream=None):
                 (stream or sys.stderr).write(f"figure check: {describe(fig) or 'a figure with no title'}: {problem}\n")
 
     Figure.draw = draw_and_check
+
+
+def check_drawings_once_matplotlib_loads():
+    """``check_every_drawing`` as soon as ``matplotlib.figure`` is imported, without importing it
+    now: the course's kernel imports dlcourse before ipykernel picks the inline backend, and
+    importing Matplotlib then would fix its backend to Agg (no figure would be shown)."""
+    if "matplotlib.figure" in sys.modules:
+        check_every_drawing()
+        return
+
+    class WhenFigureLoads(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name != "matplotlib.figure":
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.util.find_spec(name)
+            run_module = spec.loader.exec_module
+
+            def run_and_check(module):
+                run_module(module)
+                check_every_drawing()
+
+            spec.loader.exec_module = run_and_check
+            return spec
+
+    sys.meta_path.insert(0, WhenFigureLoads())

@@ -132,6 +132,7 @@ def test_widget_redraws_once_per_input_and_says_the_output():
         controls["output"].value = "sigmoid"
         controls["label y"].value = 2.0  # outside [0, 1]: a message and no picture
     assert draw.call_count == 1 + 1
+    assert figures.figure_problems(draw.call_args.args[0].fig) == []  # titled, axes labelled
     picture = w.children[-2]  # between the controls and the printed output
     assert 'alt="sigmoid output: values (black) and gradients dL/d(node) (red)"' in picture.value
     expected = forward_backward(**{**DECK_EXAMPLE, "output": "sigmoid"})

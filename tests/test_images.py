@@ -113,6 +113,7 @@ def test_pixel_viewer_redraws_once_per_input_and_says_the_pixel():
             controls["row"].value = row
         controls["kernel"].value = "edge"
     assert draw.call_count == 1 + 4
+    assert figures.figure_problems(draw.call_args.args[0].fig) == []  # titled, axes labelled
     picture = w.children[3]  # between the controls and the printed output
     assert 'alt="image 30x40: pixel (18, 20) | the numbers the computer sees (5x5) | ' in picture.value
     assert "after the &#x27;edge&#x27; kernel (clipped to 0..255)" in picture.value

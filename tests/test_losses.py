@@ -176,6 +176,7 @@ def test_explorer_widget_redraws_once_per_input_and_says_the_point():
         controls["function"].value = "hinge"
         controls["target"].value = 0.0  # hinge takes -1 or +1: a message and no picture
     assert draw.call_count == 1 + 4
+    assert figures.figure_problems(draw.call_args.args[0].fig) == []  # titled, axes labelled
     picture = w.children[3]  # between the controls and the printed output
     assert 'alt="hinge (target 1) | derivative at 0.65: -1.0000"' in picture.value
     assert w.result == {"message": "target must be in (-1.0, 1.0)"}

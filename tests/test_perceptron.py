@@ -125,6 +125,7 @@ def test_perceptron_widget_redraws_once_per_step_and_says_the_weights():
         for step in (1, 2, 5):
             w.children[0].value = step
     assert draw.call_count == 1 + 3
+    assert figures.figure_problems(draw.call_args.args[0].fig) == []  # titled, axes labelled
     picture = w.children[1]  # between the slider and the printed output
     assert 'alt="step 5: w = [-1. 1. 1.] (update)"' in picture.value  # describe() joins spaces
     boundary = draw.call_args.args[0].fig.axes[0].lines[0]

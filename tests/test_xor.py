@@ -116,6 +116,7 @@ def test_widget_redraws_once_per_input_and_says_the_unit():
         controls["unit"].value = "sign"
         controls["v2"].value = 0.0
     assert draw.call_count == 1 + 2
+    assert figures.figure_problems(draw.call_args.args[0].fig) == []  # titled, axes labelled
     picture = w.children[-2]  # between the controls and the printed output
     assert ('alt="sign units: 50% of XOR right (orange: class 1, blue: class -1; o label 1, x label -1)"'
             in picture.value)

@@ -225,7 +225,7 @@ def pixel_viewer_widget(image, size=7):
     image_ax, patch_ax, filtered_ax = fig.subplots(1, 3)
     gray = {"cmap": "gray", "vmin": 0, "vmax": 255}
     image_ax.imshow(image, **gray)
-    outline = image_ax.add_patch(Rectangle((0, 0), size, size, fill=False, color="red"))
+    outline = image_ax.add_patch(Rectangle((0, 0), size, size, fill=False, color="C1", lw=2))
     patch_shown = patch_ax.imshow(np.zeros((size, size)), **gray)
     patch_texts = write_values(patch_ax, patch_shown, np.zeros((size, size)), ".0f", fontsize=8)
     patch_ax.set_title(f"the numbers the computer sees ({size}x{size})")

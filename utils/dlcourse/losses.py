@@ -161,14 +161,16 @@ def explorer_widget():
     fig = Figure(figsize=(11, 3.8))
     value_ax, derivative_ax = fig.subplots(1, 2)
     value_curve, = value_ax.plot([], [])
-    value_point, = value_ax.plot([], [], "ro")
+    value_point, = value_ax.plot([], [], "o", color="C1")
     derivative_curve, = derivative_ax.plot([], [], label="analytic derivative")
     numerical_dots, = derivative_ax.plot([], [], "k.", ms=9, label="numerical (central diff.)")
-    derivative_point, = derivative_ax.plot([], [], "ro")
+    derivative_point, = derivative_ax.plot([], [], "o", color="C1")
     derivative_ax.legend()
     for ax in (value_ax, derivative_ax):
         ax.axhline(0, color="gray", lw=0.5)
         ax.set_xlabel("z (pre-activation) or y_hat (prediction)")
+    value_ax.set_ylabel("value")
+    derivative_ax.set_ylabel("derivative")
     picture = figures.Picture(fig)
 
     def show(name, target, point):

@@ -135,11 +135,12 @@ def perceptron_widget(X, y, lr=1.0, max_epochs=10):
     for label, marker in [(1, "o"), (-1, "x")]:
         pts = X[y == label]
         ax.scatter(pts[:, 0], pts[:, 1], marker=marker, s=80, label=f"y = {label:+d}")
-    visited = ax.scatter([], [], s=300, facecolors="none", edgecolors="red")
-    boundary, = ax.plot([], [], "k-")
+    visited = ax.scatter([], [], s=300, facecolors="none", edgecolors="C1", label="just visited")
+    boundary, = ax.plot([], [], "k-", label="boundary z = 0")
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
-    ax.legend(loc="upper left")
+    ax.set(xlabel="$x_1$", ylabel="$x_2$")
+    ax.legend(loc="upper left", fontsize=8)
     picture = figures.Picture(fig)
 
     def show(step):

@@ -122,7 +122,7 @@ def xor_widget(start=SIGMOID_XOR, unit="sigmoid"):
     ax = fig.subplots()
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    # the points labelled 1 (circles) and the others (crosses); their edges are red where the network is wrong
+    # the points labelled 1 (circles) and the others (crosses); their edges are vermilion (C1) where the network is wrong
     circles = ax.scatter([], [], s=160, marker="o", c="black", linewidths=3)
     crosses = ax.scatter([], [], s=160, marker="X", c="black", linewidths=3)
     regions = []  # the filled contours of the classes, drawn anew for each input
@@ -137,7 +137,7 @@ def xor_widget(start=SIGMOID_XOR, unit="sigmoid"):
             drawn.remove()
         regions[:] = [ax.contourf(grid_x, grid_y, classes, levels=[-1.5, 0.5, 1.5], colors=["#9ecae1", "#fdae6b"],
                                   zorder=0)]
-        edges = np.where(result["predicted"] != y, "red", "black")
+        edges = np.where(result["predicted"] != y, "C1", "black")
         for points, labelled_one in ((circles, y > 0), (crosses, y <= 0)):
             points.set_offsets(X[labelled_one])
             points.set_edgecolors(edges[labelled_one])

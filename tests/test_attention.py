@@ -9,6 +9,7 @@ import pytest
 from dlcourse import attention as att
 from dlcourse import figures
 from dlcourse.activations import softmax
+from dlcourse.checks import rel_error
 
 keras = pytest.importorskip("keras")
 
@@ -140,3 +141,54 @@ def test_heatmap_widget_redraws_its_map_once_per_input():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["5", "6", "7", "8"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["8", "7", "6", "5"]
     np.testing.assert_array_equal(ax.images[0].get_array(), weights[1])
+
+
+def test_attention_pool_matches_keras_attention():
+    import keras
+
+    from dlcourse.attention import attention_pool
+
+    rng = np.random.default_rng(5)
+    H = rng.normal(size=(4, 7, 3))
+    W, b, u = rng.normal(size=(3, 5)), rng.normal(size=5), rng.normal(size=5) * 2
+    pooled, weights = attention_pool(H, W, b, u)
+    # Keras's dot Attention with query u, keys tanh(H W + b) and values H is the same pooling
+    query = np.broadcast_to(u, (4, 1, 5)).astype("float32")
+    keys = np.tanh(H @ W + b).astype("float32")
+    out, scores = keras.layers.Attention()([query, H.astype("float32"), keys], return_attention_scores=True)
+    assert pooled.shape == (4, 3) and weights.shape == (4, 7)
+    assert rel_error(weights, np.asarray(scores)[:, 0]) < 1e-5
+    assert rel_error(pooled, np.asarray(out)[:, 0]) < 1e-5
+
+
+def test_hierarchical_attention_matches_a_loop():
+    from dlcourse.attention import hierarchical_attention
+
+    rng = np.random.default_rng(6)
+    H = rng.normal(size=(2, 3, 4, 5))  # documents, sentences, words, features
+    word = rng.normal(size=(5, 6)), rng.normal(size=6), rng.normal(size=6)
+    sentence = rng.normal(size=(5, 2)), rng.normal(size=2), rng.normal(size=2)
+    document, word_w, sentence_w = hierarchical_attention(H, word, sentence)
+
+    def pool(rows, W, b, u):
+        e = np.exp(np.array([np.tanh(r @ W + b) @ u for r in rows]))
+        alpha = e / e.sum()
+        return sum(a * r for a, r in zip(alpha, rows)), alpha
+
+    for n in range(2):
+        pooled = [pool(H[n, i], *word) for i in range(3)]
+        v, beta = pool([s for s, _ in pooled], *sentence)
+        assert rel_error(document[n], v) < 1e-12
+        assert rel_error(sentence_w[n], beta) < 1e-12
+        assert all(rel_error(word_w[n, i], alpha) < 1e-12 for i, (_, alpha) in enumerate(pooled))
+    assert np.allclose(word_w.sum(axis=-1), 1) and np.allclose(sentence_w.sum(axis=-1), 1)
+
+
+def test_attention_pool_with_zero_context_is_the_mean():
+    from dlcourse.attention import attention_pool
+
+    H = np.random.default_rng(7).normal(size=(5, 3))
+    pooled, weights = attention_pool(H, np.ones((3, 2)), np.zeros(2), np.zeros(2))
+    assert np.allclose(weights, 0.2) and np.allclose(pooled, H.mean(axis=0))
+    with pytest.raises(ValueError, match="shape"):
+        attention_pool(H, np.ones((4, 2)), np.zeros(2), np.zeros(2))

@@ -137,7 +137,7 @@ def test_neighbours_widget_redraws_its_map_once_per_input():
         w.children[0].value = "girl"
         w.children[1].value = 3
     assert draw.call_count == 3   # the first picture, then one per input
-    assert "'girl' (red) and its 3 nearest neighbours" in html.unescape(w.children[2].value)
+    assert "'girl' (vermilion) and its 3 nearest neighbours" in html.unescape(w.children[2].value)
     labels = [t.get_text() for t in draw.call_args.args[0].fig.axes[0].texts if t.get_visible()]
     neighbours = [word for word, _ in emb.nearest("girl", emb.HAND_VECTORS, words, k=3)]
     assert labels == ["girl", *neighbours, "king", "queen"]

@@ -160,3 +160,38 @@ def test_gradient_norm_widget_redraws_its_picture_once_per_input():
     assert norm_ax.get_xlim()[1] < 31 and norm_ax.get_ylim()[0] < norms.min()
     np.testing.assert_allclose(eig_ax.collections[0].get_offsets(), [[1.25, 0.0]] * 32)  # Wh = 1.25 I
     assert eig_ax.get_xlim()[1] > 1.25  # the limits follow the eigenvalues outside the circle
+
+
+def test_deep_bidirectional_matches_keras():
+    import keras
+
+    from dlcourse.rnn import deep_bidirectional_rnn_forward
+
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(3, 6, 4))
+    model = keras.Sequential([keras.Input((6, 4), dtype="float64")] + [
+        keras.layers.Bidirectional(keras.layers.SimpleRNN(5, return_sequences=True, dtype="float64"),
+                                   dtype="float64") for _ in range(2)])
+    layers = []
+    for bi in model.layers:  # random Keras weights, with a non-zero bias
+        forward, backward = ([w + 0.1 * rng.normal(size=w.shape) for w in part.get_weights()]
+                             for part in (bi.forward_layer, bi.backward_layer))
+        bi.forward_layer.set_weights(forward)
+        bi.backward_layer.set_weights(backward)
+        layers.append((forward, backward))
+    assert layers[1][0][0].shape == (10, 5)  # the second layer reads both directions of the first
+    ours = deep_bidirectional_rnn_forward(X, layers)
+    expected = np.asarray(model(X))
+    assert ours.shape == expected.shape == (3, 6, 10)
+    assert rel_error(ours, expected) < 1e-10
+    # reading the backward direction forwards instead gives something else
+    from dlcourse.rnn import rnn_forward
+    wrong = np.concatenate([rnn_forward(X, *layers[0][0])[0], rnn_forward(X, *layers[0][1])[0]], axis=-1)
+    assert rel_error(wrong, np.asarray(model.layers[0](X))) > 1e-2
+
+
+def test_deep_bidirectional_needs_layers():
+    from dlcourse.rnn import deep_bidirectional_rnn_forward
+
+    with pytest.raises(ValueError, match="at least one"):
+        deep_bidirectional_rnn_forward(np.zeros((1, 2, 3)), [])

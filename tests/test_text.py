@@ -78,3 +78,44 @@ def test_text_cnn_is_the_kim_formula():
     dense_w, dense_b = model.get_layer("proverbs").get_weights()
     expected = 1 / (1 + np.exp(-(np.concatenate(features, axis=1) @ dense_w + dense_b)))
     np.testing.assert_allclose(model.predict(ids, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_sentiment_sentences_carry_their_label_only_in_the_cue_words():
+    tokens, labels = text.sentiment_sentences(200, length=9, seed=3)
+    assert len(tokens) == 200 and labels.shape == (200,) and set(labels) == {0, 1}
+    for words, label in zip(tokens, labels):
+        own, other = ((text.POSITIVE_WORDS, text.NEGATIVE_WORDS) if label == 1
+                      else (text.NEGATIVE_WORDS, text.POSITIVE_WORDS))
+        assert len(words) == 9
+        assert 1 <= sum(w in own for w in words) <= 2
+        assert not any(w in other for w in words)
+        assert all(w in own or w in text.NEUTRAL_WORDS for w in words)
+    again, _ = text.sentiment_sentences(200, length=9, seed=3)
+    assert again == tokens
+    with pytest.raises(ValueError, match="at least 2"):
+        text.sentiment_sentences(5, length=1)
+
+
+def test_class_activation_map_averages_to_the_logits():
+    """softmax(mean_t M_c(t) + b_c) is the Keras model's output: GAP and the dense layer commute."""
+    keras = pytest.importorskip("keras")
+    keras.utils.set_random_seed(0)
+    model = text.build_cam_text_cnn(vocab_size=20, length=7, embed_dim=4, filters=5)
+    ids = np.random.default_rng(2).integers(0, 20, (4, 7))
+    maps = keras.Model(model.input, model.get_layer("conv").output).predict(ids, verbose=0)
+    assert maps.shape == (4, 7, 5)  # padding "same": one feature vector per word
+    w, b = model.get_layer("classes").get_weights()
+    w = w + np.random.default_rng(3).normal(size=w.shape)  # away from the initial weights
+    b = b + 0.5
+    model.get_layer("classes").set_weights([w, b])
+    cam = text.class_activation_map(maps, w)
+    assert cam.shape == (4, 7, 2)
+    logits = cam.mean(axis=1) + b
+    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(model.predict(ids, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    # by hand, one entry: M_1(3) = sum_k W_k1 f_k(3)
+    assert np.isclose(cam[2, 3, 1], sum(w[k, 1] * maps[2, 3, k] for k in range(5)))
+    with pytest.raises(ValueError, match="class_weights"):
+        text.class_activation_map(maps, w[:4])
+    with pytest.raises(ValueError, match="feature_maps"):
+        text.class_activation_map(maps[0], w)

@@ -49,6 +49,39 @@ def attend(queries, keys, kind="dot", w_a=None, v_a=None):
     return weights @ np.asarray(keys, dtype=np.float64), weights
 
 
+def attention_pool(H, W, b, u):
+    """Attention pooling (Yang et al., 2016): one vector from a sequence of rows.
+
+    ``H (..., T, d)`` -> ``u_t = tanh(h_t W + b)`` ``(..., T, A)``, weights
+    ``alpha_t = softmax_t(u_t . u)`` ``(..., T)`` and the pooled ``sum_t alpha_t h_t``
+    ``(..., d)``; ``W (d, A)``, ``b (A,)``, ``u (A,)`` (the learned "context vector").
+    Returns ``(pooled, weights)``.
+    """
+    H = check_array("H", H, dtype_kind="f")
+    if H.ndim < 2:
+        raise ValueError(f"H must be (..., T, d), got shape {H.shape}")
+    W = check_array("W", W, shape=(H.shape[-1], None), dtype_kind="f")
+    b = check_array("b", b, shape=(W.shape[1],), dtype_kind="f")
+    u = check_array("u", u, shape=(W.shape[1],), dtype_kind="f")
+    weights = softmax(np.tanh(H @ W + b) @ u, axis=-1)
+    return np.einsum("...t,...td->...d", weights, H), weights
+
+
+def hierarchical_attention(H, word, sentence):
+    """A hierarchical attention network's two poolings: words -> sentences -> document.
+
+    ``H (N, S, T, d)``: N documents of S sentences of T word vectors each (in the paper,
+    the states of a bidirectional GRU over the words). ``word`` and ``sentence`` are
+    ``(W, b, u)`` triples for :func:`attention_pool`. Word attention pools each sentence
+    into ``s_i (N, S, d)``; sentence attention pools those into the document ``v (N, d)``.
+    Returns ``v``, the word weights ``(N, S, T)`` and the sentence weights ``(N, S)``.
+    """
+    H = check_array("H", H, shape=(None, None, None, None), dtype_kind="f")
+    sentences, word_weights = attention_pool(H, *word)
+    document, sentence_weights = attention_pool(sentences, *sentence)
+    return document, word_weights, sentence_weights
+
+
 def luong_attention_layer(kind="dot", units=32):
     """A Keras layer computing ``context, weights = layer(queries, keys)`` like ``attend``.
 

@@ -193,13 +193,15 @@ def neighbours_widget(vectors, words, choices, k=8):
 
     fig = Figure(figsize=(7, 5.5))
     ax = fig.subplots()
-    colours = {"word": "red", "neighbour": "tab:blue", "background": "0.6"}
-    # One line of dots per colour, dots of a scatter's s=20; grey is drawn over blue over red.
+    colours = {"word": "C1", "neighbour": "C0", "background": "0.6"}  # vermilion, blue, grey
+    # One line of dots per colour, dots of a scatter's s=20; grey is drawn over blue over vermilion.
     dots = {role: ax.plot([], [], "o", color=colour, ms=np.sqrt(20), mew=1.5)[0]
             for role, colour in colours.items()}
     # A label for every word the map can show; the unused ones are hidden.
     labels = [ax.annotate("", (0, 0), fontsize=9, xytext=(3, 3), textcoords="offset points")
               for _ in range(1 + k_slider.max + len(choices))]
+    ax.set_xlabel("first principal component")
+    ax.set_ylabel("second principal component")
     picture = figures.Picture(fig)
 
     def show(word, k):
@@ -219,7 +221,7 @@ def neighbours_widget(vectors, words, choices, k=8):
             label.set_color(colours[role])
         ax.relim()
         ax.autoscale_view()
-        ax.set_title(f"'{word}' (red) and its {k} nearest neighbours by cosine (blue); PCA map")
+        ax.set_title(f"'{word}' (vermilion) and its {k} nearest neighbours by cosine (blue); PCA map")
         picture.draw()
         return {"neighbours": found}
 

@@ -349,7 +349,8 @@ def gate_activation_widget(W=None, U=None, b=None, X=None, activation=None):
                     for u in range(units)]
     state_ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)  # beside the curves: never redrawn
     step_lines = [ax.axvline(0, color="k", lw=1.5) for ax in axes]
-    for ax in axes:
+    for ax, name in zip(axes, ("input", "gate and unit", "unit", "value")):
+        ax.set_ylabel(name)
         ax.set_xlabel("time step t (0-based)")
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], integer=True))  # whole steps
 

@@ -59,6 +59,33 @@ def rnn_forward(X, Wx, Wh, b, h0=None, activation="tanh"):
     return H, cache
 
 
+def bidirectional_rnn_forward(X, forward, backward, activation="tanh"):
+    """One bidirectional layer: ``X (N, T, D)`` -> ``(N, T, 2H)``, the forward state
+    and the backward state of each step side by side, as ``keras.layers.Bidirectional``
+    (``merge_mode="concat"``) puts them.
+
+    ``forward`` and ``backward`` are ``(Wx, Wh, b)`` triples of two RNNs; the backward
+    one reads the sequence from the last step to the first.
+    """
+    H_forward, _ = rnn_forward(X, *forward, activation=activation)
+    H_backward, _ = rnn_forward(np.asarray(X)[:, ::-1], *backward, activation=activation)
+    return np.concatenate([H_forward, H_backward[:, ::-1]], axis=-1)
+
+
+def deep_bidirectional_rnn_forward(X, layers, activation="tanh"):
+    """Stacked bidirectional layers: layer l reads the ``(N, T, 2H)`` output of layer l - 1.
+
+    ``layers`` is a list of ``(forward, backward)`` pairs of ``(Wx, Wh, b)`` triples; the
+    first layer's ``Wx`` has D rows, every later one 2H (both directions of the layer below).
+    Returns the last layer's output ``(N, T, 2H)``.
+    """
+    if not layers:
+        raise ValueError("layers must hold at least one (forward, backward) pair")
+    for forward, backward in layers:
+        X = bidirectional_rnn_forward(X, forward, backward, activation)
+    return X
+
+
 def rnn_backward(dH, cache, truncate=None):
     """Backpropagation through time.
 
@@ -180,12 +207,15 @@ def gradient_norm_widget():
     linear_line, = norm_ax.plot([], [], "--", color="gray",
                                 label="radius ** steps back (linear RNN, in the long run)")
     norm_ax.set_xlabel("steps back from the loss (T - t)")
+    norm_ax.set_ylabel("||dL/dh_t|| (log scale)")
     norm_ax.legend()
     circle = np.linspace(0, 2 * np.pi, 200)
     eig_ax.plot(np.cos(circle), np.sin(circle), color="gray")
     eig_points = eig_ax.scatter([], [], s=12)
     eig_ax.set_aspect("equal")
     eig_ax.set_title("eigenvalues of Wh and the unit circle")
+    eig_ax.set_xlabel("real part")
+    eig_ax.set_ylabel("imaginary part")
     picture = figures.Picture(fig)
 
     def show(radius, activation, init, steps):

@@ -116,3 +116,60 @@ def build_text_cnn(vocab_size, length, embed_dim=32, widths=(3, 4, 5), filters=3
     features = keras.layers.Dropout(dropout)(features)
     output = keras.layers.Dense(1, activation="sigmoid", name="proverbs")(features)
     return keras.Model(words, output, name="text_cnn")
+
+
+# Class activation maps over words (lesson 13). The sentiment words are taken from the two
+# movie reviews on deck 002's "sentiment classification and word localisation" slide.
+POSITIVE_WORDS = ("enjoyed", "charming", "hilarious", "enjoyable", "recommended", "great")
+NEGATIVE_WORDS = ("hate", "horrid", "wooden", "unsympathetic", "predictable", "worst")
+NEUTRAL_WORDS = ("the", "a", "movie", "film", "story", "it", "was", "is", "this", "and", "of",
+                 "to", "in", "actor", "plot", "scene", "i", "with", "as", "character", "video",
+                 "store", "clerk", "lead", "his", "performance", "jokes", "evening")
+
+
+def sentiment_sentences(n, length=12, seed=0):
+    """A tiny synthetic sentiment data set: ``length`` neutral words per sentence, one or two
+    of them replaced by sentiment words of the sentence's class at random positions.
+
+    Returns ``tokens`` (n lists of ``length`` words) and ``labels`` (n,): 1 positive, 0 negative.
+    """
+    if length < 2:
+        raise ValueError(f"length must be at least 2 (room for two sentiment words), got {length}")
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n)
+    tokens = []
+    for label in labels:
+        words = list(rng.choice(NEUTRAL_WORDS, length))
+        cues = POSITIVE_WORDS if label == 1 else NEGATIVE_WORDS
+        for position in rng.choice(length, rng.integers(1, 3), replace=False):
+            words[position] = rng.choice(cues)
+        tokens.append([str(w) for w in words])
+    return tokens, labels
+
+
+def build_cam_text_cnn(vocab_size, length, embed_dim=16, filters=16, width=3):
+    """A text classifier made for class activation maps: embedding, one ``Conv1D`` with
+    ReLU and ``padding="same"`` (one feature vector f(t) per word, ``(N, T, filters)``),
+    global **average** pooling over the words, and a softmax over two classes."""
+    import keras
+
+    words = keras.Input((length,), dtype="int32", name="word_ids")
+    embedded = keras.layers.Embedding(vocab_size, embed_dim, name="embedding")(words)
+    maps = keras.layers.Conv1D(filters, width, padding="same", activation="relu", name="conv")(embedded)
+    pooled = keras.layers.GlobalAveragePooling1D(name="average")(maps)
+    output = keras.layers.Dense(2, activation="softmax", name="classes")(pooled)
+    return keras.Model(words, output, name="cam_text_cnn")
+
+
+def class_activation_map(feature_maps, class_weights):
+    """M_k(t) = sum_j W[j, k] f_j(t) for every word t and class k.
+
+    ``feature_maps (N, T, C_out)`` are the last convolution's outputs, ``class_weights
+    (C_out, K)`` the dense layer's kernel after the global pooling. Returns ``(N, T, K)``.
+    """
+    if np.ndim(feature_maps) != 3:
+        raise ValueError(f"feature_maps must be (N, T, C_out), got shape {np.shape(feature_maps)}")
+    feature_maps = np.asarray(feature_maps, dtype=np.float64)
+    if np.ndim(class_weights) != 2 or np.shape(class_weights)[0] != feature_maps.shape[2]:
+        raise ValueError(f"class_weights must be ({feature_maps.shape[2]}, K), got shape {np.shape(class_weights)}")
+    return feature_maps @ np.asarray(class_weights, dtype=np.float64)

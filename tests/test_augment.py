@@ -144,7 +144,8 @@ def test_augmentation_widget_redraws_once_per_input_and_says_the_image():
         w.children[1].value = "vertical"
     assert draw.call_count == 1 + 2
     picture = w.children[6]  # between the six controls and the printed output
-    assert 'alt="image 1: bag (the label does not change) | original | augmented"' in picture.value
+    assert ('alt="image 1: bag (the label does not change) | original | augmented (flip vertical, rotated 0 degrees, '
+            'shifted 0 down and 0 right, noise std 0)"') in picture.value
     assert np.array_equal(w.result["augmented"], images[1][::-1])
     shown = [ax.get_images()[0].get_array() for ax in draw.call_args.args[0].fig.axes]
     assert np.array_equal(shown[0], images[1]) and np.array_equal(shown[1], images[1][::-1])

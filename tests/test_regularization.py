@@ -128,3 +128,45 @@ def test_early_stopping_matches_keras_callback():
                 keras_stop = epoch
                 break
         assert reg.early_stopping(losses, patience, min_delta) == (keras_stop, callback.best_epoch)
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.3, 2.0])
+def test_l1_proximal_minimises_the_penalised_distance(threshold):
+    """soft thresholding = argmin_u (u - w)^2 / 2 + threshold * |u|, found here by a fine search."""
+    w = np.array([-2.5, -0.31, -0.1, 0.0, 0.05, 0.29, 1.7])
+    grid = np.linspace(-3, 3, 600001)
+    expected = [grid[np.argmin((grid - v) ** 2 / 2 + threshold * np.abs(grid))] for v in w]
+    assert np.allclose(reg.l1_proximal(w, threshold), expected, atol=2e-5)
+    assert np.all(reg.l1_proximal(w, threshold)[np.abs(w) <= threshold] == 0.0)
+
+
+def test_l1_proximal_bad_threshold_message():
+    with pytest.raises(ValueError, match="threshold must be >= 0"):
+        reg.l1_proximal(np.ones(3), -0.1)
+
+
+def test_max_norm_matches_keras_constraint():
+    import keras
+
+    rng = np.random.default_rng(3)
+    W = rng.normal(size=(6, 5)) * np.array([0.1, 0.5, 1.0, 2.0, 4.0])  # some columns under, some over
+    for max_value in (0.5, 2.0):
+        theirs = np.asarray(keras.constraints.MaxNorm(max_value, axis=0)(keras.ops.convert_to_tensor(W)))
+        assert checks.rel_error(reg.max_norm(W, max_value), theirs) < 1e-6  # Keras adds 1e-7 to the norm
+
+
+def test_max_norm_projects_onto_the_ball():
+    rng = np.random.default_rng(4)
+    W = rng.normal(size=(8, 6)) * rng.uniform(0.05, 3, size=6)
+    out = reg.max_norm(W, 1.0)
+    norms_before, norms_after = np.linalg.norm(W, axis=0), np.linalg.norm(out, axis=0)
+    assert np.all(norms_after <= 1.0 + 1e-12)
+    assert np.allclose(out[:, norms_before <= 1], W[:, norms_before <= 1])          # short columns untouched
+    long = norms_before > 1
+    assert np.allclose(norms_after[long], 1.0) and np.allclose(out[:, long] / norms_after[long],
+                                                                W[:, long] / norms_before[long])  # same direction
+    assert np.allclose(reg.max_norm(out, 1.0), out)                                   # a projection
+    assert np.allclose(reg.max_norm(W, 1.0, axis=1), reg.max_norm(W.T, 1.0).T)
+    assert np.all(reg.max_norm(np.zeros((3, 2)), 1.0) == 0.0)
+    with pytest.raises(ValueError, match="max_value must be positive"):
+        reg.max_norm(W, 0.0)

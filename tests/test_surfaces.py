@@ -16,12 +16,34 @@ def test_surface_gradients_match_numerical(name):
         assert checks.rel_error(grad(w), checks.numerical_gradient(loss, w.copy())) < 1e-6
 
 
-def test_softmax_gradient_matches_numerical():
+@pytest.mark.parametrize("l2", [0.0, 0.3])
+def test_softmax_gradient_matches_numerical(l2):
     rng = np.random.default_rng(1)
     X, y = rng.normal(size=(7, 4)), rng.integers(0, 3, 7)
-    loss, grad, w0 = surfaces.softmax_problem(X, y, 3)
+    loss, grad, w0 = surfaces.softmax_problem(X, y, 3, l2=l2)
     w = rng.normal(size=w0.shape)
     assert checks.rel_error(grad(w), checks.numerical_gradient(loss, w.copy())) < 1e-6
+
+
+def test_softmax_penalty_is_l2_times_squared_weights_not_bias():
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(5, 4)), rng.integers(0, 3, 5)
+    w = rng.normal(size=4 * 3 + 3)
+    plain, _, _ = surfaces.softmax_problem(X, y, 3)
+    penalised, _, _ = surfaces.softmax_problem(X, y, 3, l2=0.1)
+    assert np.isclose(penalised(w) - plain(w), 0.1 * np.sum(w[:12] ** 2))
+
+
+def test_diverged_fires_when_the_loss_grows_by_orders_of_magnitude():
+    w = np.array([1.0, -2.0])
+    assert not surfaces.diverged(5.0, 5.0 * 99, w)
+    assert surfaces.diverged(5.0, 5.0 * 101, w)
+    assert surfaces.diverged(-2.0, -2.0 * 101, w)  # a size, whatever the sign
+    assert not surfaces.diverged(5.0, 5.0 * 101, w, growth=1000)
+    assert surfaces.diverged(5.0, 1.0, np.array([1.0, 1e6]))
+    assert surfaces.diverged(5.0, np.nan, w) and surfaces.diverged(5.0, 1.0, np.array([np.inf, 0.0]))
+    with pytest.raises(ValueError, match="growth must be > 1"):
+        surfaces.diverged(5.0, 1.0, w, growth=0.5)
 
 
 def test_valley_converges_and_diverges_where_theory_says():
@@ -30,6 +52,26 @@ def test_valley_converges_and_diverges_where_theory_says():
     bad = surfaces.trajectory("narrow valley", "SGD", 0.21, steps=400)
     assert ok["message"] == "" and ok["losses"][-1] < ok["losses"][0]
     assert "Diverged" in bad["message"] and np.all(np.isfinite(bad["path"]))
+
+
+def test_widget_run_flags_a_rate_just_above_the_limit():
+    """In the widget's 60 steps the loss at 0.21 grows ~10^5-fold without reaching |w| = 1e6:
+    the growth rule, not the size limit, must call it diverged; 0.2 itself oscillates but does not grow."""
+    for lr in (0.19, 0.2):
+        assert surfaces.trajectory("narrow valley", "SGD", lr, steps=60)["message"] == ""
+    bad = surfaces.trajectory("narrow valley", "SGD", 0.21, steps=60)
+    assert "Diverged" in bad["message"] and "the loss grew" in bad["message"]
+    assert bad["losses"][-1] > 100 * bad["losses"][0] and np.abs(bad["path"]).max() < 1e6
+    assert {0.19, 0.2, 0.21} <= set(surfaces.LEARNING_RATES)
+
+
+def test_penalised_softmax_shows_the_learning_rate_sketch():
+    """Small L2 as the deck's recipe: a good rate ends lowest, a high one higher, a very high one diverges."""
+    (X, y), _ = load_digits_split()
+    loss, grad, w0 = surfaces.softmax_problem(X[:200], y[:200], 10, l2=1e-3)
+    final = {lr: surfaces.optimize(loss, grad, w0, "SGD", lr, steps=60) for lr in (0.01, 1.0, 10.0, 100.0)}
+    assert final[1.0]["losses"][-1] < final[10.0]["losses"][-1] < final[0.01]["losses"][-1]
+    assert final[100.0]["message"] and not final[10.0]["message"]
 
 
 def test_schedules_lower_the_rate():
@@ -60,6 +102,7 @@ def test_widget_in_kernel(kernel):
         "w.children[0].value = 5.0\n"
         "w.children[4].value = 'narrow valley'\n"
         "print('MSG', w.result['surface']['message'])\n"
+        "print('ALT', 'Surface: Diverged at step' in w.children[5].value, 'Network: the loss went from' in w.children[5].value)\n"
         "w.children[0].value = 0.05\n"
         "print('LOSS', w.result['network']['losses'][0] > w.result['network']['losses'][-1])\n"
         "w.children[1].value = 'Adam'\n"
@@ -69,7 +112,7 @@ def test_widget_in_kernel(kernel):
         "ref = trajectory('narrow valley', 'Adam', 0.05, 0.9, 'power', steps=60)['path']\n"
         "print('SAME', np.array_equal(w.result['surface']['path'], ref))\n"
     )
-    assert "MSG Diverged" in out and "LOSS True" in out and "SAME True" in out
+    assert "MSG Diverged" in out and "LOSS True" in out and "SAME True" in out and "ALT True True" in out
 
 
 def test_widget_redraw_leaves_pyplot_alone(kernel):

@@ -127,7 +127,8 @@ def augmentation_widget(images, labels=None, class_names=None):
         if labels is not None:
             name = class_names[labels[index]] if class_names else labels[index]
             label_title.set_text(f"image {index}: {name} (the label does not change)")
-        picture.draw()
+        picture.draw(alt=f"{figures.describe(fig)} (flip {flip_direction}, rotated {degrees} degrees, "
+                         f"shifted {dy} down and {dx} right, noise std {noise:g})")
         return {"original": original, "augmented": augmented}
 
     return figures.interactive(

@@ -1,4 +1,5 @@
-"""Regularisation: L1/L2 penalties, dropout (two ways) and early stopping.
+"""Regularisation: L1/L2 penalties (and L1's proximal step), the max-norm constraint,
+dropout (two ways) and early stopping.
 
 Penalties use Keras's convention, which is the course's: ``keras.regularizers.L2(l2)``
 adds ``l2 * sum(w**2)`` (``l2`` is the L2 strength lambda) and ``L1(l1)`` adds
@@ -34,6 +35,35 @@ def l1_penalty(weights, l1):
 def l1_gradient(weights, l1):
     """d(l1 penalty)/dw = l1 * sgn(w), with sgn(0) = 0 as ``np.sign`` (the subgradient 0 at w = 0)."""
     return [l1 * np.sign(w) for w in _as_list(weights)]
+
+
+def l1_proximal(w, threshold):
+    """The L1 penalty's proximal step ("soft thresholding"): each entry moves ``threshold``
+    towards 0 and stops at exactly 0, ``sgn(w) * max(|w| - threshold, 0)``.
+
+    It is the minimiser over u of ``(u - w)**2 / 2 + threshold * |u|``. Gradient descent
+    on L + l1 * sum|w| with rate lr takes the data step ``w - lr * dL/dw`` and then
+    ``l1_proximal(., lr * l1)``: unlike a subgradient step, it lands small weights on 0.
+    """
+    if threshold < 0:
+        raise ValueError(f"threshold must be >= 0, got {threshold}")
+    w = np.asarray(w, dtype=np.float64)
+    return np.sign(w) * np.maximum(np.abs(w) - threshold, 0.0)
+
+
+def max_norm(W, max_value, axis=0):
+    """Max-norm constraint: scale each unit's weight vector down to norm ``max_value``
+    if it is longer, leave it alone otherwise.
+
+    ``W (n_in, n_out)``: with ``axis=0`` each column (the weights into one unit) is one
+    vector, as ``keras.constraints.MaxNorm(max_value, axis=0)``. Applied after every
+    update, it projects the weights back onto the ball ||w_j|| <= max_value.
+    """
+    if not max_value > 0:
+        raise ValueError(f"max_value must be positive, got {max_value}")
+    W = check_array("W", W, dtype_kind="fiu").astype(np.float64)
+    norms = np.sqrt(np.sum(W**2, axis=axis, keepdims=True))
+    return W * np.minimum(1.0, max_value / np.maximum(norms, np.finfo(float).tiny))
 
 
 def dropout_forward(x, rate, rng=None, training=True, inverted=True):

@@ -40,12 +40,34 @@ def learning_rate(schedule, eta0, t, steps):
     raise ValueError(f"unknown schedule {schedule!r}; choose one of {schedules.SCHEDULES}")
 
 
-def optimize(loss, grad, w0, optimizer, lr, momentum=0.9, schedule="constant", steps=100, limit=1e6):
+# The learning-rate widget's choices: roughly log-spaced, and with the rates the lesson
+# names (0.19 and 0.21 either side of the narrow valley's limit 2/10, 0.38 and 0.4 with momentum).
+LEARNING_RATES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.15, 0.19, 0.2, 0.21,
+                  0.25, 0.3, 0.38, 0.4, 0.5, 1.0, 2.0, 5.0, 10.0)
+
+GROWTH = 100.0  # a loss this many times its starting size (two orders of magnitude) has diverged
+LIMIT = 1e6     # so have parameters this large
+
+
+def diverged(first_loss, loss, w, growth=GROWTH, limit=LIMIT):
+    """Whether a run that started at loss ``first_loss`` has diverged at parameters ``w``
+    with loss ``loss``: something is not finite, a parameter reached ``limit`` in size, or
+    the loss grew to more than ``growth`` times ``|first_loss|`` (by orders of magnitude)."""
+    if growth <= 1 or limit <= 0:
+        raise ValueError(f"growth must be > 1 and limit > 0, got {growth} and {limit}")
+    w = np.asarray(w, dtype=np.float64)
+    if not (np.all(np.isfinite(w)) and np.isfinite(loss)):
+        return True
+    return bool(np.abs(w).max() >= limit or abs(loss) > growth * abs(first_loss))
+
+
+def optimize(loss, grad, w0, optimizer, lr, momentum=0.9, schedule="constant", steps=100):
     """Run an optimiser from w0. Returns ``path`` (one row per iterate), ``losses``,
     ``rates`` and a ``message``.
 
-    A run stops as soon as the parameters leave ``|w| < limit`` or stop being finite;
-    the message then says it diverged, so a plot never fills with NaN.
+    A run stops as soon as ``diverged`` says so (the loss grew a hundredfold, or the
+    parameters blew up); the message then says it diverged and why, and the path and
+    losses end with the last finite iterate, so a plot never fills with NaN.
     """
     opt = make_optimizer(optimizer, lr, momentum)
     tracker = schedules.Performance(lr) if schedule == "performance" else None
@@ -58,8 +80,13 @@ def optimize(loss, grad, w0, optimizer, lr, momentum=0.9, schedule="constant", s
         with np.errstate(all="ignore"):
             w = opt.step(w, grad(w))
             value = loss(w)
-        if not (np.all(np.isfinite(w)) and np.isfinite(value) and np.abs(w).max() < limit):
-            message = f"Diverged at step {t + 1}: the learning rate {lr:g} is too large for {optimizer} here."
+        if diverged(losses[0], value, w):
+            finite = np.all(np.isfinite(w)) and np.isfinite(value)
+            if finite:
+                path.append(w)
+                losses.append(value)
+            why = f"the loss grew from {losses[0]:.3g} to {value:.3g}" if finite else "the parameters overflowed"
+            message = f"Diverged at step {t + 1} ({why}): the learning rate {lr:g} is too large for {optimizer} here."
             break
         path.append(w)
         losses.append(value)
@@ -74,8 +101,10 @@ def trajectory(surface, optimizer, lr, momentum=0.9, schedule="constant", steps=
     return optimize(loss, grad, start, optimizer, lr, momentum, schedule, steps)
 
 
-def softmax_problem(X, y, classes):
-    """Loss and gradient of softmax regression on (X, y), weights as one flat vector."""
+def softmax_problem(X, y, classes, l2=0.0):
+    """Loss and gradient of softmax regression on X (N, D) and labels y (N,), the weights
+    W (D, classes) and bias b as one flat vector, plus ``l2 * sum(W**2)`` (an L2 penalty
+    on W, not b). Returns ``(loss(w), grad(w), w0)`` with w0 all zeros."""
     n, d = X.shape
     Y = np.eye(classes)[y]
 
@@ -92,22 +121,32 @@ def softmax_problem(X, y, classes):
         z = X @ W + b
         z = z - z.max(axis=1, keepdims=True)
         p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
-        last["w"], last["value"] = w.copy(), (-np.mean(np.log(p[np.arange(n), y] + 1e-300)), p)
+        penalty = l2 * np.sum(W**2)
+        last["w"], last["value"] = w.copy(), (-np.mean(np.log(p[np.arange(n), y] + 1e-300)) + penalty, p)
         return last["value"]
 
     def grad(w):
         _, p = loss_and_probs(w)
+        W, _ = split(w)
         dz = (p - Y) / n
-        return np.concatenate([(X.T @ dz).ravel(), dz.sum(axis=0)])
+        return np.concatenate([(X.T @ dz + 2 * l2 * W).ravel(), dz.sum(axis=0)])
 
     return (lambda w: loss_and_probs(w)[0]), grad, np.zeros(d * classes + classes)
 
 
-def lr_widget(X, y, classes=10, steps=60):
-    """Sliders for learning rate (log scale), optimiser, momentum, schedule and surface.
+def outcome(run):
+    """One sentence on how an ``optimize`` run ended, for a picture's alt text."""
+    losses = run["losses"]
+    return run["message"] or f"the loss went from {losses[0]:.3g} to {losses[-1]:.3g} in {len(losses) - 1} steps."
+
+
+def lr_widget(X, y, classes=10, steps=60, l2=1e-3):
+    """Sliders for learning rate (``LEARNING_RATES``, about log-spaced), optimiser, momentum,
+    schedule and surface.
 
     Left: the trajectory on the 2-D surface; middle: its loss per step; right: the
-    training loss of softmax regression on (X, y) with the same settings.
+    training loss of softmax regression on (X, y) with a small L2 penalty ``l2`` (so that
+    its weights stay finite and a too-large rate shows as a rising loss), same settings.
     ``widget.result`` holds both runs (``surface``, ``network``) and ``seconds``,
     the time one setting takes to compute.
     """
@@ -116,20 +155,23 @@ def lr_widget(X, y, classes=10, steps=60):
 
     from dlcourse.optimizers import OPTIMIZERS
 
-    net_loss, net_grad, net_w0 = softmax_problem(X, y, classes)
+    net_loss, net_grad, net_w0 = softmax_problem(X, y, classes, l2=l2)
 
     fig = Figure(figsize=(15, 4))  # not pyplot's: a redraw never touches a cell's current figure
     surface_ax, surface_loss_ax, net_ax = fig.subplots(1, 3)
-    path_line, = surface_ax.plot([], [], "r.-", lw=1, ms=3)
-    start_point, = surface_ax.plot([], [], "ko")
+    path_line, = surface_ax.plot([], [], ".-", color="C1", lw=1, ms=3)
+    start_point, = surface_ax.plot([], [], "o", color="C6")
+    surface_ax.set_xlabel("$w_1$")
+    surface_ax.set_ylabel("$w_2$")
     surface_loss_ax.set_yscale("symlog")
     surface_loss_ax.set_title("loss on the surface")
-    net_ax.set_title("softmax regression: training loss")
+    net_ax.set_title(f"softmax regression (L2 {l2:g}): training loss")
     curves, notes = [], []
     for ax in (surface_loss_ax, net_ax):
-        curves += ax.plot([], [])
-        notes.append(ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", wrap=True, color="red"))
+        curves += ax.plot([], [], color="C0")
+        notes.append(ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", wrap=True, color="C1"))
         ax.set_xlabel("step")
+        ax.set_ylabel("loss")
     contours = {}  # the surface drawn on the left: {name: its contour set}
     # The contours and the left axes' ticks are drawn once per surface; each input redraws the rest.
     canvas = figures.layered_canvas(fig, [[surface_loss_ax, net_ax, path_line, start_point, surface_ax.title]])
@@ -165,7 +207,7 @@ def lr_widget(X, y, classes=10, steps=60):
             ax.relim()
             ax.autoscale_view()
             note.set_text(r["message"])
-        picture.draw()
+        picture.draw(alt=f"{figures.describe(fig)}. Surface: {outcome(run)} Network: {outcome(net)}")
         print(f"computed in {1000 * seconds:.0f} ms")
         for r in (run, net):
             if r["message"]:
@@ -175,8 +217,8 @@ def lr_widget(X, y, classes=10, steps=60):
     return figures.interactive(
         show,
         picture,
-        lr=widgets.FloatLogSlider(value=0.01, base=10, min=-4, max=1, step=0.1, description="learning rate",
-                                  style={"description_width": "initial"}),
+        lr=widgets.SelectionSlider(options=[(f"{rate:g}", rate) for rate in LEARNING_RATES], value=0.01,
+                                   description="learning rate", style={"description_width": "initial"}),
         optimizer=widgets.Dropdown(options=list(OPTIMIZERS), value="SGD", description="optimiser"),
         momentum=widgets.FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01, description="momentum"),
         schedule=widgets.Dropdown(options=schedules.SCHEDULES, value="constant", description="schedule"),

@@ -13,7 +13,9 @@ MARGIN = 0.03  # the answer must be within 3 % of the true limit
 
 
 def diverges(lr, steps=2000):
-    """Whether plain gradient descent (``surfaces.optimize``, "SGD") on the valley blows up within ``steps``."""
+    """Whether plain gradient descent (``surfaces.optimize``, "SGD") on the valley diverges within
+    ``steps``, by the rule the lesson's widget uses (``surfaces.diverged``: the loss grows a
+    hundredfold, or the parameters overflow)."""
     return bool(surfaces.optimize(VALLEY_LOSS, VALLEY_GRAD, VALLEY_START, "SGD", lr, steps=steps)["message"])
 
 

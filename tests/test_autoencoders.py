@@ -135,3 +135,77 @@ def test_latent_walk_widget_redraws_only_the_point_and_the_image_once_per_input(
     full = FigureCanvasAgg(fig)  # the whole figure drawn the ordinary way
     full.draw()
     np.testing.assert_array_equal(shown, np.asarray(full.buffer_rgba()))
+
+
+def test_kl_of_two_gaussians_matches_numerical_integration():
+    stats = pytest.importorskip("scipy.stats")
+    from scipy import integrate
+
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        mq, lq, mp, lp = rng.normal(size=4)
+        sq, sp = np.exp(lq / 2), np.exp(lp / 2)
+        integrand = lambda h: stats.norm.pdf(h, mq, sq) * (stats.norm.logpdf(h, mq, sq) - stats.norm.logpdf(h, mp, sp))  # noqa: E731
+        expected = integrate.quad(integrand, mq - 12 * sq, mq + 12 * sq)[0]
+        ours = ae.kl_diagonal_gaussians(np.array([[mq]]), np.array([[lq]]), mp, lp)
+        np.testing.assert_allclose(ours, [expected], rtol=1e-7, atol=1e-10)
+
+
+def test_kl_adds_over_dimensions_and_is_zero_only_at_the_prior():
+    rng = np.random.default_rng(5)
+    mu, log_var = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    per_dim = [ae.kl_diagonal_gaussians(mu[:, [j]], log_var[:, [j]]) for j in range(3)]
+    np.testing.assert_allclose(ae.kl_diagonal_gaussians(mu, log_var), np.sum(per_dim, axis=0))
+    np.testing.assert_allclose(ae.kl_diagonal_gaussians(mu, log_var),
+                               0.5 * np.sum(mu ** 2 + np.exp(log_var) - log_var - 1, axis=1))
+    assert ae.kl_diagonal_gaussians(np.zeros((2, 3)), np.zeros((2, 3))).tolist() == [0.0, 0.0]
+    assert (ae.kl_diagonal_gaussians(mu, log_var) > 0).all()
+    with pytest.raises(ValueError):
+        ae.kl_diagonal_gaussians(mu, log_var[:, :2])
+
+
+def test_reparameterize_has_the_asked_moments_and_gradients():
+    from dlcourse.checks import numerical_gradient
+
+    mu, log_var = np.array([[1.0, -2.0]]), np.array([[0.5, -1.0]])
+    eps = np.random.default_rng(6).standard_normal((100_000, 2))
+    h = ae.reparameterize(np.repeat(mu, len(eps), 0), np.repeat(log_var, len(eps), 0), eps)
+    np.testing.assert_allclose(h.mean(0), mu[0], atol=0.02)
+    np.testing.assert_allclose(h.var(0), np.exp(log_var[0]), rtol=0.02)
+    e = eps[:1]
+    d_mu = numerical_gradient(lambda m: ae.reparameterize(m, log_var, e).sum(), mu.copy())
+    d_log_var = numerical_gradient(lambda lv: ae.reparameterize(mu, lv, e).sum(), log_var.copy())
+    np.testing.assert_allclose(d_mu, np.ones_like(mu), rtol=1e-6)
+    np.testing.assert_allclose(d_log_var, 0.5 * np.exp(0.5 * log_var) * e, rtol=1e-6)
+
+
+def test_sparse_autoencoder_adds_the_l1_of_the_code_per_example():
+    keras.utils.set_random_seed(0)
+    model, encoder, _ = ae.build_dense_autoencoder(latent_dim=6, hidden=8, code_l1=0.01)
+    model.compile(loss="binary_crossentropy")
+    x = np.random.default_rng(7).random((5, 28, 28)).astype("float32")
+    total = model.evaluate(x, x, batch_size=len(x), verbose=0)
+    reconstruction = float(np.mean(keras.losses.binary_crossentropy(x, model.predict(x, verbose=0))))
+    h = encoder.predict(x, verbose=0)
+    np.testing.assert_allclose(total - reconstruction, 0.01 * np.abs(h).sum() / len(x), rtol=1e-4)
+    with pytest.raises(ValueError, match="code_l1"):
+        ae.build_dense_autoencoder(code_l1=-1)
+
+
+def test_vae_adds_the_kl_of_the_formula_and_samples_around_mu():
+    keras.utils.set_random_seed(0)
+    vae, encoder, decoder = ae.build_vae(latent_dim=3, hidden=8, pixels=10)
+    x = np.random.default_rng(8).random((6, 10)).astype("float32")
+    out = vae(x)
+    mu, log_var = (np.asarray(a, dtype=np.float64) for a in encoder(x))
+    np.testing.assert_allclose(float(vae.losses[0]), ae.kl_diagonal_gaussians(mu, log_var).mean(), rtol=1e-5)
+    assert out.shape == (6, 10) and decoder(mu).shape == (6, 10)
+    assert not np.allclose(np.asarray(out), np.asarray(decoder(mu)))  # a sample, not the mean code
+
+
+def test_summed_binary_crossentropy_is_the_sum_over_pixels():
+    rng = np.random.default_rng(9)
+    x, x_hat = rng.random((3, 10)), rng.uniform(0.05, 0.95, (3, 10))
+    expected = -np.sum(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat), axis=1)
+    np.testing.assert_allclose(np.asarray(ae.summed_binary_crossentropy(x.astype("float32"), x_hat.astype("float32"))),
+                               expected, rtol=1e-4)

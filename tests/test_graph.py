@@ -134,7 +134,7 @@ def test_widget_redraws_once_per_input_and_says_the_output():
     assert draw.call_count == 1 + 1
     assert figures.figure_problems(draw.call_args.args[0].fig) == []  # titled, axes labelled
     picture = w.children[-2]  # between the controls and the printed output
-    assert 'alt="sigmoid output: values (black) and gradients dL/d(node) (red)"' in picture.value
+    assert 'alt="sigmoid output: values (black) and gradients dL/d(node) (vermilion)"' in picture.value
     expected = forward_backward(**{**DECK_EXAMPLE, "output": "sigmoid"})
     texts = [text.get_text() for text in draw.call_args.args[0].fig.axes[0].texts]
     assert f"{expected['values']['y_hat']:.4f}" in texts and f"{expected['grads']['y_hat']:+.4f}" in texts

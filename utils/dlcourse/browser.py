@@ -323,7 +323,7 @@ WIDGET_INPUTS = {
          Input("forget bias", "key", "ArrowRight", "forget bias {value}")],
         [Input("step", "key", "ArrowRight", "at step {value}:")],
     ],
-    "13-embeddings-and-attention": [[Input("word", "choose", "queen", "'{value}' (red)")],
+    "13-embeddings-and-attention": [[Input("word", "choose", "queen", "'{value}' (vermilion)")],
                                     [Input("example", "key", "ArrowRight", "example {value}:")]],
     "14-autoencoders": [[Input("z1", "key", "ArrowRight", "z = ({value}, ")]],
 }

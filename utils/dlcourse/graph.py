@@ -109,7 +109,7 @@ def deck_notation(params):
 
 def graph_widget(params=DECK_EXAMPLE):
     """Sliders for the input, the label y and the output weights v1, v2 (``w2``); draws
-    the graph with values (black) and gradients dL/d(node) (red). ``widget.result`` is
+    the graph with values (black) and gradients dL/d(node) (vermilion). ``widget.result`` is
     ``forward_backward``'s dict.
     """
     import ipywidgets as widgets
@@ -159,7 +159,7 @@ def graph_widget(params=DECK_EXAMPLE):
             f"W1 = {params['W1'].tolist()}, b1 = {params['b1'].tolist()}, "
             f"v = [{v1}, {v2}], c = {params['b2']};  dL/dv = {np.round(grads['w2'], 4)}, "
             f"dL/dW1 = {np.round(grads['W1'], 4).tolist()}")
-        ax.set_title(f"{output} output: values (black) and gradients dL/d(node) (red)")
+        ax.set_title(f"{output} output: values (black) and gradients dL/d(node) (vermilion)")
         picture.draw()
         return result
 

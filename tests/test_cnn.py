@@ -99,3 +99,61 @@ def test_alexnet_and_vgg16_counts_against_keras():
     del alex
     vgg = keras.applications.VGG16(weights=None)  # the architecture only: nothing downloads
     assert vgg.count_params() == cnn.vgg16_hand_count()
+
+
+def test_preactivation_block_is_the_identity_with_zero_weights_and_passes_the_gradient_whole():
+    tf = pytest.importorskip("tensorflow")
+    inputs = keras.Input((4, 4, 3))
+    for preactivation in (False, True):
+        block = keras.Model(inputs, cnn.residual_block(inputs, 3, preactivation=preactivation, name="r"))
+        block.set_weights([np.zeros_like(w) for w in block.get_weights()])
+        x = tf.constant(np.random.default_rng(3).standard_normal((1, 4, 4, 3)).astype(np.float32))
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            out = block(x)
+        gradient = tape.gradient(out, x).numpy()  # d(sum of the outputs)/dx
+        if preactivation:
+            assert np.array_equal(out.numpy(), x.numpy()) and np.all(gradient == 1)
+        else:  # relu(x + 0): negative inputs are cut, and so is their gradient
+            assert np.array_equal(out.numpy(), np.maximum(x.numpy(), 0))
+            assert np.array_equal(gradient, (x.numpy() > 0).astype(np.float32))
+    names = [layer.name for layer in keras.Model(inputs, cnn.residual_block(inputs, 3, preactivation=True)).layers]
+    assert names.index("res_a_relu") < names.index("res_a") < names.index("res_b_relu") < names.index("res_b")
+
+
+def test_conv_net_follows_the_recipe():
+    model = cnn.conv_net(blocks=3, convs_per_block=2, dense_layers=2, filters=8, units=32, input_shape=(32, 32, 1))
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == (["Conv2D"] * 2 + ["MaxPooling2D"]) * 3 + ["Flatten", "Dense", "Dense", "Dense"]
+    assert model.get_layer("block3_conv1").output.shape[1:] == (8, 8, 32)
+    assert model.get_layer("block3_pool").output.shape[1:] == (4, 4, 32)
+    assert model.get_layer("block1_conv1").count_params() == cnn.conv_params(3, 3, 1, 8)
+    assert model.get_layer("block2_conv1").count_params() == cnn.conv_params(3, 3, 8, 16)
+    assert model.layers[-1].output.shape[-1] == 10
+
+
+@pytest.mark.parametrize("depth_radius, bias, alpha, beta", [(2, 2.0, 1e-4, 0.75), (1, 1.0, 0.5, 0.5), (0, 0.5, 2.0, 1.0)])
+def test_local_response_normalization_matches_tensorflow(depth_radius, bias, alpha, beta):
+    tf = pytest.importorskip("tensorflow")
+    a = np.random.default_rng(depth_radius).standard_normal((2, 3, 4, 7)) * 3
+    ours = cnn.local_response_normalization(a, depth_radius, bias, alpha, beta)
+    theirs = tf.nn.local_response_normalization(a.astype(np.float32), depth_radius=depth_radius, bias=bias,
+                                                alpha=alpha, beta=beta)  # TensorFlow's LRN is float32 only
+    assert rel_error(ours, theirs.numpy()) < 1e-6
+    # channel 0 by the formula, written out: its window is channels 0..depth_radius
+    expected = a[..., 0] / (bias + alpha * np.sum(a[..., :depth_radius + 1] ** 2, axis=-1)) ** beta
+    assert rel_error(ours[..., 0], expected) < 1e-12
+    with pytest.raises(ValueError, match="depth_radius"):
+        cnn.local_response_normalization(a, -1)
+
+
+def test_nearest_neighbours_by_cosine_match_scikit_learn():
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.default_rng(4)
+    gallery, queries = rng.standard_normal((50, 6)), rng.standard_normal((20, 6))
+    expected = NearestNeighbors(n_neighbors=1, metric="cosine").fit(gallery).kneighbors(queries)[1][:, 0]
+    assert np.array_equal(cnn.nearest_neighbours(queries, gallery), expected)
+    assert np.array_equal(cnn.nearest_neighbours(3 * gallery[:5], gallery), np.arange(5))  # scale does not matter
+    with pytest.raises(ValueError, match="should have shape"):
+        cnn.nearest_neighbours(queries, gallery[:, :5])

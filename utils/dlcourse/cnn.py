@@ -1,5 +1,6 @@
 """Keras CNNs for lesson 10: LeNet-5, the Fashion-MNIST CNN, architecture blocks,
-parameter/multiply counts by hand, feature maps, dilation and class activation maps.
+parameter/multiply counts by hand, feature maps, dilation, class activation maps, local
+response normalisation and cosine nearest neighbours of feature vectors (Img2Vec).
 
 Nothing here downloads weights: every model is built from scratch.
 """
@@ -151,18 +152,69 @@ def inception_weights(channels_in, n1, n3_reduce, n3, n5_reduce, n5, pool_proj):
             + channels_in * n5_reduce + 25 * n5_reduce * n5 + channels_in * pool_proj)
 
 
-def residual_block(x, filters, bottleneck=None, name="res"):
-    """ResNet block ``relu(x + F(x))``: two 3x3 convs, or 1x1-3x3-1x1 with a ``bottleneck``
-    width. No biases (ResNet follows each conv with batch norm; left out here)."""
+def residual_block(x, filters, bottleneck=None, preactivation=False, name="res"):
+    """ResNet block: two 3x3 convs, or 1x1-3x3-1x1 with a ``bottleneck`` width. No biases
+    (ResNet follows each conv with batch norm; left out here).
+
+    The original block returns ``relu(x + F(x))``; with ``preactivation`` (He et al. 2016,
+    "Identity mappings") the ReLUs move into ``F``, each before its conv, and the block
+    returns ``x + F(x)``.
+    """
     layers = _keras().layers
-    if bottleneck is None:
-        y = layers.Conv2D(filters, 3, padding="same", activation="relu", use_bias=False, name=f"{name}_a")(x)
-        y = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_b")(y)
-    else:
-        y = layers.Conv2D(bottleneck, 1, activation="relu", use_bias=False, name=f"{name}_reduce")(x)
-        y = layers.Conv2D(bottleneck, 3, padding="same", activation="relu", use_bias=False, name=f"{name}_3x3")(y)
-        y = layers.Conv2D(filters, 1, use_bias=False, name=f"{name}_expand")(y)
-    return layers.Activation("relu", name=f"{name}_out")(layers.Add(name=f"{name}_add")([x, y]))
+    convs = ([(filters, 3, "a"), (filters, 3, "b")] if bottleneck is None
+             else [(bottleneck, 1, "reduce"), (bottleneck, 3, "3x3"), (filters, 1, "expand")])
+    y = x
+    for index, (width, size, label) in enumerate(convs):
+        if preactivation:
+            y = layers.Activation("relu", name=f"{name}_{label}_relu")(y)
+        last = index == len(convs) - 1
+        y = layers.Conv2D(width, size, padding="same", use_bias=False, name=f"{name}_{label}",
+                          activation=None if preactivation or last else "relu")(y)
+    added = layers.Add(name=f"{name}_add")([x, y])
+    return added if preactivation else layers.Activation("relu", name=f"{name}_out")(added)
+
+
+def conv_net(input_shape=(28, 28, 1), classes=10, blocks=2, convs_per_block=2, dense_layers=1,
+             filters=16, units=64, name="conv_net"):
+    """Deck 003's recipe: ``blocks`` (N) conv blocks of ``convs_per_block`` (M) 3x3 convs and
+    one 2x2 max pooling, then ``dense_layers`` (K) dense layers and a softmax. The filters
+    double from block to block."""
+    keras = _keras()
+    layers = keras.layers
+    stack = [keras.Input(input_shape)]
+    for block in range(1, blocks + 1):
+        for index in range(1, convs_per_block + 1):
+            stack.append(layers.Conv2D(filters * 2 ** (block - 1), 3, padding="same", activation="relu",
+                                       name=f"block{block}_conv{index}"))
+        stack.append(layers.MaxPooling2D(2, name=f"block{block}_pool"))
+    stack.append(layers.Flatten(name="flatten"))
+    stack += [layers.Dense(units, activation="relu", name=f"dense{index}") for index in range(1, dense_layers + 1)]
+    stack.append(layers.Dense(classes, activation="softmax", name="classifier"))
+    return keras.Sequential(stack, name=name)
+
+
+def local_response_normalization(a, depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75):
+    """AlexNet's local response normalisation of maps ``a`` (N, H, W, C) across channels:
+    ``a[..., i] / (bias + alpha * sum_j a[..., j]**2) ** beta`` with ``|j - i| <= depth_radius``
+    (the paper's k = bias, n = 2 * depth_radius + 1, alpha, beta; TensorFlow's arguments)."""
+    a = check_array("a (N, H, W, C)", a, shape=(None, None, None, None))
+    if depth_radius < 0:
+        raise ValueError(f"depth_radius must be >= 0, got {depth_radius}")
+    squares = np.pad(a**2, [(0, 0)] * 3 + [(depth_radius, depth_radius)])
+    channels = a.shape[3]
+    window_sums = sum(squares[..., j: j + channels] for j in range(2 * depth_radius + 1))
+    return a / (bias + alpha * window_sums) ** beta
+
+
+def nearest_neighbours(queries, gallery):
+    """Index of the most cosine-similar gallery row for each query row: (Q, D), (G, D) -> (Q,)."""
+    queries = check_array("queries (Q, D)", queries, shape=(None, None))
+    gallery = check_array("gallery (G, D)", gallery, shape=(None, queries.shape[1]))
+
+    def unit(rows):
+        return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+
+    return np.argmax(unit(queries) @ unit(gallery).T, axis=1)
 
 
 VGG16_CONVS = (64, 64, "pool", 128, 128, "pool", 256, 256, 256, "pool",

@@ -147,10 +147,9 @@ def stride_padding_widget():
     """Sliders for input size I, kernel K, padding P and stride S; draws the windows.
 
     ``widget.result`` is :func:`describe_output_size`'s dictionary; a setting that does
-    not fit shows the message and the uncovered cells in red, never a traceback.
+    not fit shows the message and the uncovered cells in vermilion, never a traceback.
     """
     import ipywidgets as widgets
-    import matplotlib as mpl
     from matplotlib.collections import PolyCollection
     from matplotlib.colors import to_rgba
     from matplotlib.figure import Figure
@@ -159,7 +158,7 @@ def stride_padding_widget():
     input_ax, output_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     input_cells = input_ax.add_collection(PolyCollection([], edgecolor="0.5"))
     windows = input_ax.add_collection(PolyCollection([], facecolor="none", linewidth=2.5, joinstyle="miter"))
-    uncovered = input_ax.add_collection(PolyCollection([], facecolor="red", edgecolor="none", alpha=0.3))
+    uncovered = input_ax.add_collection(PolyCollection([], facecolor="C1", edgecolor="none", alpha=0.3))
     output_cells = output_ax.add_collection(PolyCollection([]))
     for ax in (input_ax, output_ax):
         ax.set_aspect("equal")
@@ -179,7 +178,7 @@ def stride_padding_widget():
         input_cells.set_verts([box(c, r, 1, 1) for r, c in grid])
         input_cells.set_facecolor(["0.85" if min(r, c) < padding or max(r, c) >= padding + size else "white"
                                    for r, c in grid])
-        colors = mpl.colormaps["tab10"](np.arange(max(len(info["starts"]), 1)) % 10)
+        colors = [to_rgba(f"C{k % 6}") for k in range(max(len(info["starts"]), 1))]  # course cycle, not black/yellow
         offsets = [0.08 * (k % 3) for k in range(len(info["starts"]))]  # the windows of the first output row
         windows.set_verts([box(start + offset, offset, kernel - 2 * offset, kernel - 2 * offset)
                            for start, offset in zip(info["starts"], offsets)])
@@ -199,7 +198,7 @@ def stride_padding_widget():
         output_ax.set_ylim(max(out, 1), 0)
         output_ax.set_title(f"output {out}x{out}" if info["fits"] else "no output")
         message.set_text(textwrap.fill(info["message"], 110))
-        message.set_color("black" if info["fits"] else "red")
+        message.set_color("black" if info["fits"] else "C1")
         picture.draw()
         return info
 

@@ -163,6 +163,13 @@ def test_lab_opens_lesson_01_in_the_clone_even_without_a_browser():
     assert (ROOT / course.FIRST_LESSON).exists()
 
 
+def test_the_suite_runs_in_quick_mode_with_one_blas_thread_unless_told_otherwise():
+    assert course.test_environment({"PATH": "/bin"}) == {
+        "PATH": "/bin", "DLCOURSE_QUICK": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    assert course.test_environment({"OMP_NUM_THREADS": "4", "DLCOURSE_QUICK": "0"})["OMP_NUM_THREADS"] == "4"
+    assert course.test_environment({"DLCOURSE_QUICK": "0"})["DLCOURSE_QUICK"] == "1"
+
+
 def test_commands_run_the_venvs_python():
     assert course.command_line("test", ["-x"], "py")[:4] == ["py", "-m", "pytest", "-n"]
     assert course.command_line("nbgrader", ["--version"], "py") == ["py", "-m", "nbgrader", "--version"]

@@ -225,8 +225,9 @@ def test_the_course_palette_stays_distinct_for_colour_blind_readers():
 
 
 LESSONS = sorted((ROOT / "lessons").glob("*.ipynb"))
-RAINBOW_MAPS = re.compile(r"""cmap\s*=\s*["'](jet|rainbow|hsv|gist_rainbow|nipy_spectral|RdYlGn|gist_ncar)["']""")
-RED_GREEN = re.compile(r"""(color|c|facecolor|edgecolor)\s*=\s*["'](red|green|lime|tab:red|tab:green|r|g)["']""")
+RAINBOW_MAPS = re.compile(r"""(cmap\s*=\s*|colormaps\[)["'](jet|rainbow|hsv|gist_rainbow|nipy_spectral|RdYlGn|gist_ncar)["']""")
+RED_GREEN = re.compile(r"""(colors?|c|facecolors?|edgecolors?)\s*=\s*\[?["'](red|green|lime|tab:red|tab:green|r|g)["']"""
+                       r"""|\.plot\([^()\n]*["']([rg][-.:o^sx*+]*)["']""")
 
 
 def code_of(path):
@@ -247,7 +248,7 @@ def test_every_lesson_draws_in_the_course_style(path):
 @pytest.mark.parametrize("path", [*LESSONS, *sorted((ROOT / "utils" / "dlcourse").glob("*.py"))], ids=lambda p: p.name)
 def test_no_colour_map_or_colour_that_colour_blind_readers_cannot_tell_apart(path):
     text = "\n".join(code_of(path)) if path.suffix == ".ipynb" else path.read_text()
-    found = RAINBOW_MAPS.findall(text) + [name for _, name in RED_GREEN.findall(text)]
+    found = [name for _, name in RAINBOW_MAPS.findall(text)] + [a or b for _, a, b in RED_GREEN.findall(text)]
     assert not found, f"{path.name} uses {found}: take viridis/cividis, RdBu/coolwarm, gray, or the cycle's C0..C7"
 
 

@@ -38,7 +38,10 @@ def test_diverged_fires_when_the_loss_grows_by_orders_of_magnitude():
     w = np.array([1.0, -2.0])
     assert not surfaces.diverged(5.0, 5.0 * 99, w)
     assert surfaces.diverged(5.0, 5.0 * 101, w)
-    assert surfaces.diverged(-2.0, -2.0 * 101, w)  # a size, whatever the sign
+    assert not surfaces.diverged(-2.0, -2.0 * 101, w)  # falling further is no divergence
+    assert surfaces.diverged(-2.0, 200.0, w) == "the loss grew from -2 to 200"
+    assert surfaces.diverged(5.0, 1.0, np.array([1.0, 2e6])) == "a parameter reached 2e+06"
+    assert surfaces.diverged(5.0, np.inf, w) == "the loss overflowed"
     assert not surfaces.diverged(5.0, 5.0 * 101, w, growth=1000)
     assert surfaces.diverged(5.0, 1.0, np.array([1.0, 1e6]))
     assert surfaces.diverged(5.0, np.nan, w) and surfaces.diverged(5.0, 1.0, np.array([np.inf, 0.0]))

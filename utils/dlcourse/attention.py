@@ -73,7 +73,8 @@ def hierarchical_attention(H, word, sentence):
     ``H (N, S, T, d)``: N documents of S sentences of T word vectors each (in the paper,
     the states of a bidirectional GRU over the words). ``word`` and ``sentence`` are
     ``(W, b, u)`` triples for :func:`attention_pool`. Word attention pools each sentence
-    into ``s_i (N, S, d)``; sentence attention pools those into the document ``v (N, d)``.
+    into ``s_i (N, S, d)``; sentence attention pools those into the document ``v (N, d)``
+    (the paper runs a bidirectional GRU over the s_i first; that step is left out here).
     Returns ``v``, the word weights ``(N, S, T)`` and the sentence weights ``(N, S)``.
     """
     H = check_array("H", H, shape=(None, None, None, None), dtype_kind="f")

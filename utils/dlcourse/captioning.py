@@ -136,8 +136,9 @@ def greedy_captions(model, images, caption_len=5):
 
 def build_vqa_model(hidden=64, size=16, question_len=4):
     """Visual question answering: the question read by a SimpleRNN (its last state q) and
-    the image vector v are combined as q * v (element-wise) and a softmax picks the answer
-    among ``ANSWER_WORDS``. Inputs [images (N, S, S, 3), question ids (N, question_len)]."""
+    the image vector v are combined as q * v (element-wise), then a ReLU dense layer of
+    ``hidden`` units and a softmax pick the answer among ``ANSWER_WORDS``. Inputs
+    [images (N, S, S, 3), question ids (N, question_len)]; output (N, len(ANSWER_WORDS))."""
     import keras
 
     image = keras.Input((size, size, 3), name="image")

@@ -178,7 +178,7 @@ def conv_net(input_shape=(28, 28, 1), classes=10, blocks=2, convs_per_block=2, d
              filters=16, units=64, name="conv_net"):
     """Deck 003's recipe: ``blocks`` (N) conv blocks of ``convs_per_block`` (M) 3x3 convs and
     one 2x2 max pooling, then ``dense_layers`` (K) dense layers and a softmax. The filters
-    double from block to block."""
+    double from block to block. An uncompiled model: ``(N, *input_shape)`` -> ``(N, classes)``."""
     keras = _keras()
     layers = keras.layers
     stack = [keras.Input(input_shape)]
@@ -197,7 +197,7 @@ def local_response_normalization(a, depth_radius=2, bias=2.0, alpha=1e-4, beta=0
     """AlexNet's local response normalisation of maps ``a`` (N, H, W, C) across channels:
     ``a[..., i] / (bias + alpha * sum_j a[..., j]**2) ** beta`` with ``|j - i| <= depth_radius``
     (the paper's k = bias, n = 2 * depth_radius + 1, alpha, beta; TensorFlow's arguments)."""
-    a = check_array("a (N, H, W, C)", a, shape=(None, None, None, None))
+    a = check_array("a (N, H, W, C)", a, shape=(None, None, None, None), dtype_kind="fiu").astype(np.float64)
     if depth_radius < 0:
         raise ValueError(f"depth_radius must be >= 0, got {depth_radius}")
     squares = np.pad(a**2, [(0, 0)] * 3 + [(depth_radius, depth_radius)])

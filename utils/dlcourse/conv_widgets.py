@@ -158,7 +158,7 @@ def stride_padding_widget():
     input_ax, output_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     input_cells = input_ax.add_collection(PolyCollection([], edgecolor="0.5"))
     windows = input_ax.add_collection(PolyCollection([], facecolor="none", linewidth=2.5, joinstyle="miter"))
-    uncovered = input_ax.add_collection(PolyCollection([], facecolor="C1", edgecolor="none", alpha=0.3))
+    uncovered = input_ax.add_collection(PolyCollection([], facecolor=figures.VERMILION, edgecolor="none", alpha=0.3))
     output_cells = output_ax.add_collection(PolyCollection([]))
     for ax in (input_ax, output_ax):
         ax.set_aspect("equal")
@@ -198,7 +198,7 @@ def stride_padding_widget():
         output_ax.set_ylim(max(out, 1), 0)
         output_ax.set_title(f"output {out}x{out}" if info["fits"] else "no output")
         message.set_text(textwrap.fill(info["message"], 110))
-        message.set_color("black" if info["fits"] else "C1")
+        message.set_color("black" if info["fits"] else figures.VERMILION)
         picture.draw()
         return info
 

@@ -193,7 +193,7 @@ def neighbours_widget(vectors, words, choices, k=8):
 
     fig = Figure(figsize=(7, 5.5))
     ax = fig.subplots()
-    colours = {"word": "C1", "neighbour": "C0", "background": "0.6"}  # vermilion, blue, grey
+    colours = {"word": figures.VERMILION, "neighbour": figures.BLUE, "background": "0.6"}
     # One line of dots per colour, dots of a scatter's s=20; grey is drawn over blue over vermilion.
     dots = {role: ax.plot([], [], "o", color=colour, ms=np.sqrt(20), mew=1.5)[0]
             for role, colour in colours.items()}

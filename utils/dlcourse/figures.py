@@ -21,6 +21,10 @@ import html
 import io
 import sys
 
+# Colours a widget's text names ("... in vermilion"): the course palette's (course.mplstyle),
+# fixed here so that the words stay true without the style.
+BLUE, VERMILION = "#0072B2", "#D55E00"
+
 # A notebook's output column in JupyterLab on a laptop is about this wide (CSS pixels): a
 # wider picture is only shrunk by the browser, after costing time to draw, send and decode.
 WIDTH_PX = 1000
@@ -149,8 +153,8 @@ def figure_problems(fig):
     Image panels with their axes off need only a title; colour bars, axes that only hold
     text, and axes whose tick labels are hidden (shared axes, twins) need nothing.
     """
-    suptitle = fig._suptitle is not None and fig._suptitle.get_text().strip()
-    titled_places = {tuple(ax.get_position().bounds) for ax in fig.axes if has_title(ax)}
+    suptitle = fig.get_suptitle().strip()
+    titled_places = {tuple(ax.get_position().bounds) for ax in fig.axes if _has_title(ax)}
     problems = []
     for index, ax in enumerate(fig.axes):
         if not ax.get_visible() or hasattr(ax, "_colorbar") or not ax.has_data():
@@ -167,7 +171,7 @@ def figure_problems(fig):
     return problems
 
 
-def has_title(ax):
+def _has_title(ax):
     return any(ax.get_title(loc).strip() for loc in ("left", "center", "right"))
 
 
@@ -178,15 +182,15 @@ def check_every_drawing(stream=None):
     axis label then fails the test that runs it."""
     from matplotlib.figure import Figure
 
-    reported = set()
     draw = Figure.draw
 
     @functools.wraps(draw)
     def draw_and_check(fig, renderer):
         draw(fig, renderer)
+        reported = fig.__dict__.setdefault("_dlcourse_reported", set())  # kept with the figure, not by its id
         for problem in figure_problems(fig):
-            if (id(fig), problem) not in reported:
-                reported.add((id(fig), problem))
+            if problem not in reported:
+                reported.add(problem)
                 (stream or sys.stderr).write(f"figure check: {describe(fig) or 'a figure with no title'}: {problem}\n")
 
     Figure.draw = draw_and_check

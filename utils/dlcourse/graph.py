@@ -130,7 +130,7 @@ def graph_widget(params=DECK_EXAMPLE):
     for name, (px, py) in positions.items():
         ax.text(px, py + 0.08, name.replace("y_hat", "ŷ"), ha="center", fontsize=11, weight="bold")
         value_texts[name] = ax.text(px, py - 0.03, "", ha="center", fontsize=9)
-        grad_texts[name] = ax.text(px, py - 0.13, "", ha="center", fontsize=9, color="C1")
+        grad_texts[name] = ax.text(px, py - 0.13, "", ha="center", fontsize=9, color=figures.VERMILION)
     parameters_text = ax.text(0, -0.45, "", fontsize=9)
     ax.set_xlim(-0.5, 5.5)
     ax.set_ylim(-0.6, 1.35)

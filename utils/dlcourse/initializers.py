@@ -226,7 +226,7 @@ def histogram_widget(x, y, width=128, max_depth=10, examples=128):
     for ax, (name, value), color in zip(fig.subplots(1, 2), (("activations", "activation value"),
                                        ("weight gradients dL/dW", "gradient value")), ("C0", "C1")):
         histograms = [sideways_histogram(ax, [0.0], layer + 1, color) for layer in range(max_depth)]
-        spread, = ax.plot([], [], "_", color="C6", markersize=16, markeredgewidth=2)
+        spread, = ax.plot([], [], "_", color="black", markersize=16, markeredgewidth=2)
         ax.set_xticks(range(1, max_depth + 1))
         ax.set_xlim(0.4, max_depth + 0.6)
         ax.set(xlabel="hidden layer (black bars: mean ± one standard deviation)", ylabel=value,

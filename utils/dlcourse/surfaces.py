@@ -41,7 +41,7 @@ def learning_rate(schedule, eta0, t, steps):
 
 
 # The learning-rate widget's choices: roughly log-spaced, and with the rates the lesson
-# names (0.19 and 0.21 either side of the narrow valley's limit 2/10, 0.38 and 0.4 with momentum).
+# names (0.19 and 0.21 either side of the narrow valley's limit 2/10; with momentum, its limit 0.38 and 0.4 beyond it).
 LEARNING_RATES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.15, 0.19, 0.2, 0.21,
                   0.25, 0.3, 0.38, 0.4, 0.5, 1.0, 2.0, 5.0, 10.0)
 
@@ -50,15 +50,22 @@ LIMIT = 1e6     # so have parameters this large
 
 
 def diverged(first_loss, loss, w, growth=GROWTH, limit=LIMIT):
-    """Whether a run that started at loss ``first_loss`` has diverged at parameters ``w``
-    with loss ``loss``: something is not finite, a parameter reached ``limit`` in size, or
-    the loss grew to more than ``growth`` times ``|first_loss|`` (by orders of magnitude)."""
+    """Why a run that started at loss ``first_loss`` has diverged at parameters ``w`` with
+    loss ``loss``, or None if it has not: something is not finite, a parameter reached
+    ``limit`` in size, or the loss rose by more than ``growth - 1`` times ``|first_loss|``
+    (by orders of magnitude; a loss that falls never counts)."""
     if growth <= 1 or limit <= 0:
         raise ValueError(f"growth must be > 1 and limit > 0, got {growth} and {limit}")
     w = np.asarray(w, dtype=np.float64)
-    if not (np.all(np.isfinite(w)) and np.isfinite(loss)):
-        return True
-    return bool(np.abs(w).max() >= limit or abs(loss) > growth * abs(first_loss))
+    if not np.all(np.isfinite(w)):
+        return "the parameters overflowed"
+    if not np.isfinite(loss):
+        return "the loss overflowed"
+    if np.abs(w).max() >= limit:
+        return f"a parameter reached {np.abs(w).max():.3g}"
+    if loss - first_loss > (growth - 1) * max(abs(first_loss), 1e-12):
+        return f"the loss grew from {first_loss:.3g} to {loss:.3g}"
+    return None
 
 
 def optimize(loss, grad, w0, optimizer, lr, momentum=0.9, schedule="constant", steps=100):
@@ -80,12 +87,11 @@ def optimize(loss, grad, w0, optimizer, lr, momentum=0.9, schedule="constant", s
         with np.errstate(all="ignore"):
             w = opt.step(w, grad(w))
             value = loss(w)
-        if diverged(losses[0], value, w):
-            finite = np.all(np.isfinite(w)) and np.isfinite(value)
-            if finite:
+        why = diverged(losses[0], value, w)
+        if why:
+            if np.all(np.isfinite(w)) and np.isfinite(value):
                 path.append(w)
                 losses.append(value)
-            why = f"the loss grew from {losses[0]:.3g} to {value:.3g}" if finite else "the parameters overflowed"
             message = f"Diverged at step {t + 1} ({why}): the learning rate {lr:g} is too large for {optimizer} here."
             break
         path.append(w)
@@ -159,8 +165,8 @@ def lr_widget(X, y, classes=10, steps=60, l2=1e-3):
 
     fig = Figure(figsize=(15, 4))  # not pyplot's: a redraw never touches a cell's current figure
     surface_ax, surface_loss_ax, net_ax = fig.subplots(1, 3)
-    path_line, = surface_ax.plot([], [], ".-", color="C1", lw=1, ms=3)
-    start_point, = surface_ax.plot([], [], "o", color="C6")
+    path_line, = surface_ax.plot([], [], ".-", color=figures.VERMILION, lw=1, ms=3)
+    start_point, = surface_ax.plot([], [], "o", color="black")
     surface_ax.set_xlabel("$w_1$")
     surface_ax.set_ylabel("$w_2$")
     surface_loss_ax.set_yscale("symlog")
@@ -169,7 +175,7 @@ def lr_widget(X, y, classes=10, steps=60, l2=1e-3):
     curves, notes = [], []
     for ax in (surface_loss_ax, net_ax):
         curves += ax.plot([], [], color="C0")
-        notes.append(ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", wrap=True, color="C1"))
+        notes.append(ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", wrap=True, color=figures.VERMILION))
         ax.set_xlabel("step")
         ax.set_ylabel("loss")
     contours = {}  # the surface drawn on the left: {name: its contour set}

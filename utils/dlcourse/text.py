@@ -150,7 +150,8 @@ def sentiment_sentences(n, length=12, seed=0):
 def build_cam_text_cnn(vocab_size, length, embed_dim=16, filters=16, width=3):
     """A text classifier made for class activation maps: embedding, one ``Conv1D`` with
     ReLU and ``padding="same"`` (one feature vector f(t) per word, ``(N, T, filters)``),
-    global **average** pooling over the words, and a softmax over two classes."""
+    global **average** pooling over the words, and a softmax over two classes:
+    word ids ``(N, length)`` -> ``(N, 2)``."""
     import keras
 
     words = keras.Input((length,), dtype="int32", name="word_ids")

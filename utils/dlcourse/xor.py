@@ -137,7 +137,7 @@ def xor_widget(start=SIGMOID_XOR, unit="sigmoid"):
             drawn.remove()
         regions[:] = [ax.contourf(grid_x, grid_y, classes, levels=[-1.5, 0.5, 1.5], colors=["#9ecae1", "#fdae6b"],
                                   zorder=0)]
-        edges = np.where(result["predicted"] != y, "C1", "black")
+        edges = np.where(result["predicted"] != y, figures.VERMILION, "black")
         for points, labelled_one in ((circles, y > 0), (crosses, y <= 0)):
             points.set_offsets(X[labelled_one])
             points.set_edgecolors(edges[labelled_one])

@@ -63,3 +63,8 @@ def test_lesson_runs_in_jupyterlab_and_its_widgets_answer(lesson_page, lesson):
             assert response.expected in response.alt, f"{where}: the picture says {response.alt!r}"
             assert math.isfinite(response.seconds)
     assert not lesson_page.problems(), "\n".join(lesson_page.problems())
+
+    # The course website is built from this run (tests/test_site.py): save the executed lesson,
+    # widget state and all, into dlcourse.site.executed_folder().
+    from dlcourse.site import save_executed
+    save_executed(lesson_page, lesson)

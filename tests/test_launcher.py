@@ -4,6 +4,7 @@ an unsupported Python sees."""
 
 import importlib.machinery
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -175,6 +176,19 @@ def test_commands_run_the_venvs_python():
     assert course.command_line("nbgrader", ["--version"], "py") == ["py", "-m", "nbgrader", "--version"]
     assert course.command_line("grade", [], "py") == ["py", "-m", "dlcourse.grading"]
     assert course.command_line("lock", [], "py") == ["py", "-m", "dlcourse.lock"]
+    assert course.command_line("site", ["--quick"], "py") == ["py", "-m", "dlcourse.site", "--quick"]
+
+
+def test_labs_save_widget_state_and_other_overrides_stay(tmp_path):
+    """The venv's JupyterLab saves widget state with a notebook (the website renders it);
+    an overrides.json already there keeps its other settings."""
+    path = Path(course.write_lab_overrides(str(tmp_path)))
+    plugin = "@jupyter-widgets/jupyterlab-manager:plugin"
+    assert json.loads(path.read_text()) == {plugin: {"saveState": True}}
+    path.write_text(json.dumps({plugin: {"other": 1}, "@jupyterlab/apputils-extension:themes": {"theme": "x"}}))
+    course.write_lab_overrides(str(tmp_path))
+    assert json.loads(path.read_text()) == {plugin: {"other": 1, "saveState": True},
+                                            "@jupyterlab/apputils-extension:themes": {"theme": "x"}}
 
 
 def test_the_environment_puts_the_venv_first_and_quiets_tensorflow(monkeypatch):

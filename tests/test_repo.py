@@ -1,5 +1,7 @@
 """The repository stays consistent: pins, README, notebooks, data provenance, CI entry."""
 
+import importlib.machinery
+import importlib.util
 import re
 import subprocess
 import sys
@@ -151,3 +153,29 @@ def test_xdist_groups_stay_on_one_worker(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     workers = set(re.findall(r"\[(gw\d+)\].*PASSED", done.stdout))
     assert len(workers) == 1, f"one xdist group ran on {len(workers)} workers:\n{done.stdout}"
+
+
+def test_the_longest_work_is_handed_out_first():
+    """`./course test` keeps the collection order (no xdist reordering), and conftest.py puts
+    the longest units first: the browser halves, then A6's round trip, small modules last."""
+    assert "--no-loadscope-reorder" in course_command_line()
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+         "tests/test_checks.py", "tests/test_nbgrader.py", "tests/test_browser.py", "tests/test_site.py"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    ids = [line for line in done.stdout.splitlines() if "::" in line]
+    first_site = next(i for i, test in enumerate(ids) if test.startswith("tests/test_site.py"))
+    lessons = [i for i, test in enumerate(ids) if "test_lesson_runs_in_jupyterlab" in test]
+    first_a6 = next(i for i, test in enumerate(ids) if "A6-" in test)
+    first_check = next(i for i, test in enumerate(ids) if test.startswith("tests/test_checks.py"))
+    assert max(lessons) < first_site < first_a6, "the site's tests come after every lesson's browser run, then A6"
+    assert first_a6 < first_check, "small modules come last"
+
+
+def course_command_line():
+    spec = importlib.util.spec_from_loader("course", importlib.machinery.SourceFileLoader("course", str(ROOT / "course")))
+    launcher = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(launcher)
+    return launcher.command_line("test", [], "python")

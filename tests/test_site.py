@@ -104,6 +104,20 @@ def test_notebook_pages_offer_the_notebook_and_binder(built):
         assert (built / "_sources" / source).exists()
 
 
+def test_every_widget_says_it_needs_a_kernel_and_links_binder(built):
+    """Under each widget a note says that its controls need a kernel, with the launch link."""
+    with_widgets = 0
+    for path in site.lessons():
+        source = str(path.relative_to(ROOT))
+        page = (built / source).with_suffix(".html").read_text()
+        widgets = page.count('type="application/vnd.jupyter.widget-view+json"')
+        notes = re.findall(r"Its controls need a running kernel.*?</p>", page, re.S)
+        assert len(notes) == widgets, f"{source}: {widgets} widgets, {len(notes)} notes"
+        assert all(html.escape(site.binder_url(source), quote=True) in note for note in notes), source
+        with_widgets += widgets > 0
+    assert with_widgets >= 10, f"only {with_widgets} lesson pages show a widget"
+
+
 def solution_lines():
     """Code only solutions/ holds: hidden tests and solutions, lines long enough to be telling.
     A line that released material also holds is no secret: the student versions, the lessons
@@ -222,6 +236,18 @@ def test_every_page_in_a_browser(built, served, browser):
     assert not report, "\n".join(report)
 
 
+def test_search_finds_the_lessons(built, served, browser):
+    """The search page works offline: a word from the decks finds the lessons that teach it."""
+    page = browser.new_page()
+    try:
+        page.goto(f"{served}/search.html?q=backpropagation", wait_until="load")
+        page.wait_for_function("() => document.querySelectorAll('ul.search li').length > 0", timeout=60_000)
+        found = page.eval_on_selector_all("ul.search li a", "links => links.map(a => a.getAttribute('href'))")
+    finally:
+        page.close()
+    assert any("05-backpropagation" in link for link in found), found
+
+
 def check_page(browser, served, name):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     found = []
@@ -273,9 +299,12 @@ def test_the_readme_agrees_with_the_publishing_settings():
     readme = (ROOT / "README.md").read_text()
     badge = re.search(r"\[!\[Binder\]\([^)]*\)\]\(([^)]+)\)", readme)
     assert badge, "the README has no Binder badge"
-    assert badge.group(1) == site.binder_url("lessons/01-images-as-arrays.ipynb"), (
-        f"the README's Binder badge and site/publish.toml disagree: {badge.group(1)}")
-    assert site.settings()["site_url"] in readme, "the README's 'read online' link is not site/publish.toml's site_url"
+    expected = site.binder_url("lessons/01-images-as-arrays.ipynb")
+    assert badge.group(1) == expected, (
+        f"the README's Binder badge and site/publish.toml disagree: the badge links {badge.group(1)}, "
+        f"site/publish.toml says {expected}")
+    assert site.settings()["site_url"] in readme, (
+        f"the README's 'read online' link is not site/publish.toml's site_url ({site.settings()['site_url']})")
 
 
 def test_links_outside_the_site_point_at_the_repository():

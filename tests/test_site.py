@@ -314,3 +314,17 @@ def test_links_outside_the_site_point_at_the_repository():
     assert site.rewrite_links(text, "lessons/01-images-as-arrays.ipynb", staged, config) == (
         f"[notation](../docs/NOTATION.md), [data]({site.repository_url('data/README.md', config)}), "
         "f(x) [a](#goals) p")
+
+
+def test_a_lesson_without_its_executed_copy_or_widget_state_is_refused(tmp_path):
+    """Bad input gets a clear message: a missing executed lesson, or widgets saved without state."""
+    lesson = site.lessons()[0]
+    with pytest.raises(site.SiteError, match=f"{lesson.name} is missing"):
+        site.stage(tmp_path / "sources", executed=tmp_path, only=[lesson.stem])
+    notebook = nbformat.read(lesson, as_version=4)
+    view = {"model_id": "abc", "version_major": 2, "version_minor": 0}
+    notebook.cells[-1] = nbformat.v4.new_code_cell("widget", outputs=[nbformat.v4.new_output(
+        "display_data", data={site.WIDGET_VIEW: view, "text/plain": "Slider"})])
+    nbformat.write(notebook, tmp_path / lesson.name)
+    with pytest.raises(site.SiteError, match=f"carry no widget state.*{lesson.stem}"):
+        site.stage(tmp_path / "sources", executed=tmp_path, only=[lesson.stem])

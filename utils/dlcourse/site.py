@@ -17,12 +17,12 @@ repository), the HTML is written to .site/html (--out to change).
 """
 
 import argparse
-import copy
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 from pathlib import Path
@@ -132,8 +132,6 @@ def widget_state(notebook):
 def executed_folder():
     """Where this test run's JupyterLab runs leave the executed lessons for the site test:
     one folder per run (pytest-xdist's run id, shared by its workers; else this process)."""
-    import tempfile
-
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getpid()}"
     return Path(tempfile.gettempdir()) / "dlcourse-executed" / run
 
@@ -162,9 +160,9 @@ def executed_lesson(path, executed, quick):
         if not found.exists():
             raise SiteError(f"{found} is missing: the site takes executed lessons from {executed}")
         return nbformat.read(found, as_version=4)
-    from dlcourse.nbrun import run_notebook  # nbclient with store_widget_state (its default)
-
     from nbclient.exceptions import CellExecutionError
+
+    from dlcourse.nbrun import run_notebook  # nbclient with store_widget_state (its default)
 
     started = time.perf_counter()
     try:

@@ -20,6 +20,8 @@ def test_one_hot_matches_keras_and_rejects_bad_ids():
         emb.one_hot(np.array([1, 6]), 6)
     with pytest.raises(TypeError, match="integers"):
         emb.one_hot(np.array([0.5]), 6)
+    batch = np.array([[3, 0], [4, 3]])  # sequences (N, T) -> (N, T, V), as the language model uses it
+    np.testing.assert_array_equal(emb.one_hot(batch, 6), keras.ops.one_hot(batch, 6).numpy())
 
 
 def test_cosine_similarity_matches_scipy():

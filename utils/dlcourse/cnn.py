@@ -207,7 +207,9 @@ def local_response_normalization(a, depth_radius=2, bias=2.0, alpha=1e-4, beta=0
 
 
 def nearest_neighbours(queries, gallery):
-    """Index of the most cosine-similar gallery row for each query row: (Q, D), (G, D) -> (Q,)."""
+    """Index of the most cosine-similar gallery row for each query row: (Q, D), (G, D) -> (Q,).
+    Unlike embeddings.cosine_similarity, an all-zero row (ReLU features can be) is allowed:
+    its similarities are 0."""
     queries = check_array("queries (Q, D)", queries, shape=(None, None))
     gallery = check_array("gallery (G, D)", gallery, shape=(None, queries.shape[1]))
 

@@ -20,8 +20,9 @@ HAND_VECTORS = np.array([
 
 
 def one_hot(ids, vocab_size):
-    """One-hot rows: ``ids`` (N,) integers in [0, vocab_size) -> (N, vocab_size) floats."""
-    ids = check_array("ids", ids, shape=(None,), dtype_kind="iu")
+    """One-hot rows: integer ``ids`` of any shape S, in [0, vocab_size) -> floats S + (vocab_size,)
+    (a batch of sequences (N, T) -> (N, T, vocab_size))."""
+    ids = check_array("ids", ids, dtype_kind="iu")
     if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
         raise ValueError(f"ids must lie in [0, {vocab_size}), got {ids.min()}..{ids.max()}")
     return np.eye(vocab_size)[ids]

@@ -17,6 +17,7 @@ import numpy as np
 
 from dlcourse.activations import softmax
 from dlcourse.checks import check_array
+from dlcourse.embeddings import one_hot
 from dlcourse.mlp import softmax_cross_entropy
 from dlcourse.optimizers import make_optimizer
 from dlcourse.rnn import clip_by_global_norm, rnn_backward, rnn_forward
@@ -54,14 +55,6 @@ def encode(text, chars):
 def decode(ids, chars):
     """The string of the ids."""
     return "".join(chars[int(i)] for i in ids)
-
-
-def one_hot(ids, size):
-    """One-hot rows: ids of any shape S -> float array S + (size,)."""
-    ids = np.asarray(ids)
-    if ids.size and (ids.min() < 0 or ids.max() >= size):
-        raise ValueError(f"ids must lie in 0..{size - 1}, got {ids.min()}..{ids.max()}")
-    return np.eye(size)[ids]
 
 
 def init_params(vocab_size, hidden, seed=0):
@@ -161,15 +154,21 @@ def train(params, ids, steps, batch=32, seq_len=32, learning_rate=3e-3, max_norm
     return np.array(losses)
 
 
+def read_step(params, h, i):
+    """One step of the RNN reading character id ``i``: h (H,) -> next h (H,).
+    x_t Wx for the one-hot x_t of ``i`` is the row Wx[i]."""
+    return np.tanh(params["Wx"][i] + h @ params["Wh"] + params["b"])
+
+
 def target_probabilities(params, ids):
     """p(ids[t+1] | ids[..t]) for t = 0..L-2 as the model reads ``ids (L,)`` from h = 0: (L-1,)."""
     _check_params(params)
     ids = check_array("ids", ids, shape=(None,), dtype_kind="iu")
-    Wx, Wh, b = params["Wx"], params["Wh"], params["b"]
-    h = np.zeros(Wh.shape[0])
-    states = np.empty((len(ids) - 1, Wh.shape[0]))
+    hidden = params["Wh"].shape[0]
+    h = np.zeros(hidden)
+    states = np.empty((len(ids) - 1, hidden))
     for t, i in enumerate(ids[:-1]):
-        h = np.tanh(Wx[i] + h @ Wh + b)  # x_t Wx for a one-hot x_t is the row Wx[i]
+        h = read_step(params, h, i)
         states[t] = h
     p = softmax(states @ params["Wy"] + params["by"])
     return p[np.arange(len(ids) - 1), ids[1:]]
@@ -222,15 +221,14 @@ def sample(params, start_ids, length, temperature=1.0, seed=0):
     if len(start_ids) == 0:
         raise ValueError("start_ids needs at least one id to start from")
     rng = np.random.default_rng(seed)
-    Wx, Wh, b = params["Wx"], params["Wh"], params["b"]
-    h = np.zeros(Wh.shape[0])
+    h = np.zeros(params["Wh"].shape[0])
     for i in start_ids:
-        h = np.tanh(Wx[i] + h @ Wh + b)
+        h = read_step(params, h, i)
     out = []
     for _ in range(length):
         i = sample_index(h @ params["Wy"] + params["by"], temperature, rng)
         out.append(i)
-        h = np.tanh(Wx[i] + h @ Wh + b)
+        h = read_step(params, h, i)
     return np.array(out, dtype=np.int64)
 
 

@@ -127,7 +127,8 @@ class MLP:
 
     @classmethod
     def from_params(cls, params, activation="relu", loss="softmax"):
-        """The network whose weights are the flat list ``[W1, b1, ..., Wd, bd]`` (shared, not copied)."""
+        """The network whose weights are the flat list ``[W1, b1, ..., Wd, bd]`` (float64 arrays are
+        shared, not copied: training it changes them)."""
         if len(params) < 2 or len(params) % 2:
             raise ValueError(f"params must be [W1, b1, ..., Wd, bd], got {len(params)} arrays")
         weights = [np.asarray(W, dtype=np.float64) for W in params[::2]]

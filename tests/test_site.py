@@ -17,6 +17,7 @@ import re
 import shutil
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import nbformat
@@ -94,6 +95,26 @@ def test_every_page_is_built_in_course_order(built):
     assert -1 not in positions, [p for p, at in zip(expected, positions) if at == -1]
     assert positions == sorted(positions), "the navigation is not in course order"
     assert (built / "searchindex.js").stat().st_size > 10_000
+
+
+def test_every_link_inside_the_site_leads_somewhere(built):
+    """Every relative link of every page names a file of the site, and its #anchor an id there."""
+    ids, broken = {}, []
+    for page in pages(built):
+        for href in re.findall(r'href="([^"]+)"', page.read_text()):
+            if re.match(r"[a-z][a-z0-9+.-]*:|//", href):
+                continue  # another site (the repository, Binder): not ours to check offline
+            path, _, anchor = href.partition("#")
+            target = page.parent / urllib.parse.unquote(path.split("?")[0]) if path else page
+            if not target.exists():
+                broken.append(f"{page.relative_to(built)}: {href} (no such file)")
+            elif anchor and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = set(re.findall(r'\sid="([^"]+)"', target.read_text()))
+                if urllib.parse.unquote(anchor) not in ids[target]:
+                    broken.append(f"{page.relative_to(built)}: {href} (no such anchor)")
+    assert len(ids) > 20, "too few links with anchors were checked: has the theme changed?"
+    assert not broken, "\n".join(broken[:20])
 
 
 def test_notebook_pages_offer_the_notebook_and_binder(built):

@@ -269,8 +269,19 @@ def test_search_finds_the_lessons(built, served, browser):
     assert any("05-backpropagation" in link for link in found), found
 
 
-def check_page(browser, served, name):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+# The theme follows the reader's system (light or dark): one page of each kind in dark mode too.
+DARK_MODE_PAGES = ("index.html", "lessons/10-cnns-in-keras.html", "lessons/12-lstm-and-gru.html",
+                   "assignments/A2-mlp-backprop/A2-mlp-backprop.html", "docs/NOTATION.html")
+
+
+def test_pages_in_dark_mode(built, served, browser):
+    problems = {name: found for name in DARK_MODE_PAGES
+                if (found := check_page(browser, served, name, color_scheme="dark")[0])}
+    assert not problems, "\n".join(f"{name} (dark):\n  " + "\n  ".join(found) for name, found in problems.items())
+
+
+def check_page(browser, served, name, color_scheme="light"):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
     found = []
     page.on("console", lambda message: message.type == "error" and found.append(f"console error: {message.text}"))
     page.on("pageerror", lambda error: found.append(f"page error: {error}"))
@@ -288,6 +299,9 @@ def check_page(browser, served, name):
     page.route("**/*", only_this_site)
     try:
         page.goto(f"{served}/{name}", wait_until="load")
+        theme = page.evaluate("document.documentElement.dataset.theme")
+        if theme != color_scheme:
+            found.append(f"the page is in {theme} mode, the reader's system asks for {color_scheme}")
         page.wait_for_function(
             """() => document.querySelectorAll('span.math, div.math').length
                      <= document.querySelectorAll('mjx-container').length""", timeout=60_000, polling=200)

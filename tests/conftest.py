@@ -39,7 +39,7 @@ def pytest_configure(config):
 
 
 # The longest units of work first (xdist groups, else modules; seconds on two cores, quick
-# mode): the browser halves (~250 each, the site's build and page checks ~140 after browser1,
+# mode): the browser halves (~250 each; the site's build and page checks ~180 after browser1,
 # where they need both halves' lessons), A6's nbgrader round trip 280, the grading batch 110,
 # A3 and A4 90, the lock 80, the solutions' runs 75, A2 70, the guide 60. `./course test` passes
 # --no-loadscope-reorder, so that xdist hands work out in this order (its default, most tests

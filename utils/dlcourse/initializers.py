@@ -108,7 +108,7 @@ def layer_statistics(x, y, depth=6, width=128, preset="xavier", activation="tanh
 
     The net has ``depth`` hidden layers of ``width`` units and a softmax output.
     Returns a dict with, per hidden layer, ``activations`` (arrays), ``act_mean``,
-    ``act_std``, ``weight_grads`` (dL/dW arrays) and ``grad_std``.
+    ``act_std``, ``weight_grads`` (dL/dW arrays), ``grad_mean`` and ``grad_std``.
     """
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of {list(PRESETS)}")
@@ -129,6 +129,7 @@ def layer_statistics(x, y, depth=6, width=128, preset="xavier", activation="tanh
         "act_mean": [float(a.mean()) for a in hidden],
         "act_std": [float(a.std()) for a in hidden],
         "weight_grads": weight_grads,
+        "grad_mean": [float(g.mean()) for g in weight_grads],
         "grad_std": [float(g.std()) for g in weight_grads],
     }
 
@@ -239,8 +240,9 @@ def histogram_widget(x, y, width=128, max_depth=10, examples=128):
         with blas.limit(limits=1, user_api="blas"):
             stats = layer_statistics(x, y, depth, width, preset, activation)
         fixed = 1.05 if activation in ("tanh", "sigmoid") else None
-        drawn = [(stats["activations"], fixed), (stats["weight_grads"], None)]
-        for (ax, histograms, spread), (values, limit) in zip(panels, drawn):
+        drawn = [(stats["activations"], stats["act_mean"], stats["act_std"], fixed),
+                 (stats["weight_grads"], stats["grad_mean"], stats["grad_std"], None)]
+        for (ax, histograms, spread), (values, means, stds, limit) in zip(panels, drawn):
             low, high = snapped_limits(values, limit)
             if ax.get_ylim() != (low, high):
                 ax.set_ylim(low, high)
@@ -249,7 +251,7 @@ def histogram_widget(x, y, width=128, max_depth=10, examples=128):
                 histogram.set_visible(layer < depth)
                 if layer < depth:
                     histogram.set_xy(sideways_outline(values[layer].ravel(), layer + 1, (low, high)))
-            means, stds = np.array([v.mean() for v in values]), np.array([v.std() for v in values])
+            means, stds = np.array(means), np.array(stds)
             spread.set_data(np.repeat(np.arange(1, depth + 1), 2), np.column_stack([means - stds, means + stds]).ravel())
         title.set_text(f"{preset} initialisation, {activation}, {depth} hidden layers of {width}")
         picture.draw()

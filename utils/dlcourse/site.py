@@ -114,15 +114,18 @@ def prepare_notebook(notebook, source, staged, config):
         if cell.cell_type == "markdown":
             cell.source = rewrite_links(cell.source, source, staged, config)
         cells.append(cell)
-        if cell.cell_type == "code" and any(WIDGET_VIEW in out.get("data", {}) for out in cell.get("outputs", [])):
+        if shows_widget(cell):
             cells.append(widget_note(source, config))
     notebook.cells = cells
     return notebook
 
 
+def shows_widget(cell):
+    return cell.cell_type == "code" and any(WIDGET_VIEW in out.get("data", {}) for out in cell.get("outputs", []))
+
+
 def has_widgets(notebook):
-    return any(WIDGET_VIEW in out.get("data", {})
-               for cell in notebook.cells if cell.cell_type == "code" for out in cell.get("outputs", []))
+    return any(map(shows_widget, notebook.cells))
 
 
 def widget_state(notebook):

@@ -10,6 +10,7 @@ from collections import Counter
 
 import numpy as np
 
+from dlcourse.checks import check_array
 from dlcourse.data import DATA_DIR, DataNotFoundError
 
 KJV_FILE = DATA_DIR / "kjv-excerpts.tsv"
@@ -168,9 +169,6 @@ def class_activation_map(feature_maps, class_weights):
     ``feature_maps (N, T, C_out)`` are the last convolution's outputs, ``class_weights
     (C_out, K)`` the dense layer's kernel after the global pooling. Returns ``(N, T, K)``.
     """
-    if np.ndim(feature_maps) != 3:
-        raise ValueError(f"feature_maps must be (N, T, C_out), got shape {np.shape(feature_maps)}")
-    feature_maps = np.asarray(feature_maps, dtype=np.float64)
-    if np.ndim(class_weights) != 2 or np.shape(class_weights)[0] != feature_maps.shape[2]:
-        raise ValueError(f"class_weights must be ({feature_maps.shape[2]}, K), got shape {np.shape(class_weights)}")
-    return feature_maps @ np.asarray(class_weights, dtype=np.float64)
+    feature_maps = check_array("feature_maps (N, T, C_out)", feature_maps, shape=(None, None, None))
+    class_weights = check_array("class_weights (C_out, K)", class_weights, shape=(feature_maps.shape[2], None))
+    return feature_maps.astype(np.float64) @ class_weights.astype(np.float64)
